@@ -1,0 +1,35 @@
+// Conversions between protobuf timestamps, Abseil times and the text forms used in config and
+// input ("YYYY-MM-DD" dates, "HH:MM" times of day). Pure: no clock, no time-zone loading.
+#ifndef REFERRAL_SERVICES_COMMON_CORE_TIME_UTIL_H_
+#define REFERRAL_SERVICES_COMMON_CORE_TIME_UTIL_H_
+
+#include <optional>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "google/protobuf/timestamp.pb.h"
+
+namespace referral {
+
+// The instant a protobuf Timestamp stands for.
+absl::Time ToAbslTime(const google::protobuf::Timestamp& ts);
+
+// `t` as a protobuf Timestamp (nanosecond precision).
+google::protobuf::Timestamp ToProtoTimestamp(absl::Time t);
+
+// Parses a strict "YYYY-MM-DD" calendar date. Returns nullopt for any other text or an impossible
+// date such as "2026-02-30".
+std::optional<absl::CivilDay> ParseDate(absl::string_view text);
+
+// Parses a strict "HH:MM" 24-hour time of day into minutes after midnight (0..1439). Returns
+// nullopt for any other text.
+std::optional<int> ParseTimeOfDay(absl::string_view text);
+
+// `t` in RFC 3339, UTC, with fractional seconds only when present ("2026-11-27T10:00:00Z").
+std::string FormatRfc3339Utc(absl::Time t);
+
+}  // namespace referral
+
+#endif  // REFERRAL_SERVICES_COMMON_CORE_TIME_UTIL_H_

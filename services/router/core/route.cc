@@ -1,0 +1,87 @@
+#include "services/router/core/route.h"
+
+#include <utility>
+
+#include "services/common/core/time_util.h"
+#include "services/common/core/topics.h"
+
+namespace referral {
+
+using config::v1::LocalAuthority;
+using v1::RoutingDecision;
+
+Router::Router(const LaDirectory& directory, const BankHolidays& holidays,
+               config::v1::Topics topics, absl::TimeZone tz)
+    : directory_(directory), holidays_(holidays), topics_(std::move(topics)) {
+  const config::v1::WeeklyHours& defaults = directory_.config().default_office_hours();
+  triage_hours_ = std::make_unique<OfficeHours>(triage_la_, defaults, holidays_, tz);
+  for (const LocalAuthority& la : directory_.config().local_authorities()) {
+    routes_.emplace(la.gss_code(),
+                    LaRoute{&la, std::make_unique<OfficeHours>(la, defaults, holidays_, tz),
+                            FrontDoorTopic(topics_, la.gss_code()), EdtTopic(topics_, la.edt_id())});
+  }
+}
+
+const OfficeHours* Router::HoursFor(absl::string_view gss_code) const {
+  const auto it = routes_.find(gss_code);
+  return it == routes_.end() ? nullptr : it->second.hours.get();
+}
+
+absl::StatusOr<RoutingDecision> Router::Decide(absl::string_view la_code,
+                                               v1::Referral::Urgency urgency,
+                                               absl::Time now) const {
+  RoutingDecision decision;
+  *decision.mutable_decided_at() = ToProtoTimestamp(now);
+  decision.set_calendar_version(holidays_.version());
+
+  const auto it = routes_.find(la_code);
+  const OfficeHours& hours = it == routes_.end() ? *triage_hours_ : *it->second.hours;
+  const WindowAt window = hours.At(now);
+  decision.set_window(window.window);
+  decision.set_window_reason(window.reason);
+  const absl::StatusOr<absl::Time> due = hours.DecisionDueBy(now, window.window);
+  if (!due.ok()) return due.status();
+  *decision.mutable_decision_due_by() = ToProtoTimestamp(*due);
+
+  if (it == routes_.end()) {
+    decision.add_destinations(topics_.triage());
+    decision.set_rule_id(std::string(la_code.empty() ? kRuleLaUnresolved : kRuleLaNotInDirectory));
+    return decision;
+  }
+  const LaRoute& route = it->second;
+  if (window.window == RoutingDecision::IN_HOURS) {
+    decision.add_destinations(route.front_door_topic);
+    decision.set_rule_id(std::string(kRuleInHours));
+  } else if (route.la->out_of_hours_policy() == LocalAuthority::URGENT_ONLY &&
+             urgency != v1::Referral::IMMEDIATE) {
+    decision.add_destinations(route.front_door_topic);
+    decision.set_rule_id(std::string(kRuleOutOfHoursUrgentOnly));
+  } else {
+    decision.add_destinations(route.edt_topic);
+    decision.add_destinations(route.front_door_topic);
+    decision.set_rule_id(std::string(kRuleOutOfHoursEdt));
+  }
+  return decision;
+}
+
+absl::StatusOr<std::vector<Delivery>> Router::Route(const v1::Referral& referral,
+                                                   absl::Time now) const {
+  absl::StatusOr<RoutingDecision> decision = Decide(referral.la_code(), referral.urgency(), now);
+  if (!decision.ok()) return decision.status();
+  const bool edt = decision->rule_id() == kRuleOutOfHoursEdt;
+  std::vector<Delivery> deliveries;
+  deliveries.reserve(decision->destinations_size());
+  for (int i = 0; i < decision->destinations_size(); ++i) {
+    Delivery& delivery = deliveries.emplace_back();
+    delivery.topic = decision->destinations(i);
+    delivery.referral = referral;
+    RoutingDecision& routing = *delivery.referral.mutable_routing();
+    routing = *decision;
+    routing.set_delivered_to(delivery.topic);
+    // The EDT copy comes first; the front-door copy after it is the handover.
+    routing.set_handover(edt && i > 0);
+  }
+  return deliveries;
+}
+
+}  // namespace referral

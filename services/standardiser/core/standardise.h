@@ -1,0 +1,63 @@
+// Turns an incident event into standard referrals: one per local authority responsible for its
+// children, each with the children's voice, the adults, concerns as CIN codes, urgency and
+// quality. Pure: no I/O, no clock.
+#ifndef REFERRAL_SERVICES_STANDARDISER_CORE_STANDARDISE_H_
+#define REFERRAL_SERVICES_STANDARDISER_CORE_STANDARDISE_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "referral/v1/incident.pb.h"
+#include "referral/v1/referral.pb.h"
+#include "services/common/core/field_error.h"
+#include "services/common/core/la_directory.h"
+
+namespace referral {
+
+// Why an incident made no referral. Skips are counted, not dead-lettered.
+enum class SkipReason {
+  kNoChild,              // no person is a child by role, date of birth or age
+  kOtherTypeNoRisk,      // incident type OTHER and no immediate risk
+};
+
+// A stable lower-case name for `reason` ("no_child", "other_type_no_risk"), used as a metric
+// label and in messages.
+absl::string_view SkipReasonName(SkipReason reason);
+
+// The result of standardising one event: exactly one of the three kinds.
+struct StandardiseOutcome {
+  enum class Kind { kReferrals, kSkipped, kRejected };
+  Kind kind = Kind::kReferrals;
+  std::vector<v1::Referral> referrals;  // kReferrals: one or more, in order of first child
+  SkipReason skip_reason{};             // kSkipped
+  FieldErrors errors;                   // kRejected: every problem, with field paths
+};
+
+// The CIN census factor codes for `event`'s incident type (one per type today). `on` is the
+// incident's local date, which decides whether suspects are children (18B/19B, not 18C/19C).
+std::vector<std::string> ConcernCodes(const v1::IncidentEvent& event, absl::CivilDay on);
+
+// True when `person` is a child: role CHILD, or under 18 on `on` by date of birth or age.
+bool IsChild(const v1::Person& person, absl::CivilDay on);
+
+class Standardiser {
+ public:
+  // IMPORTANT: keeps a reference to `directory`, which must outlive the Standardiser.
+  // `tz` is the time zone of incident dates (Europe/London).
+  Standardiser(const LaDirectory& directory, absl::TimeZone tz) : directory_(directory), tz_(tz) {}
+
+  // Validates `event` (kRejected with every field error), decides whether it is a child referral
+  // (kSkipped with the reason) and otherwise builds one referral per responsible LA: the child's
+  // home-address LA, else the incident location's LA, else "" (unresolved, for triage).
+  StandardiseOutcome Standardise(const v1::IncidentEvent& event) const;
+
+ private:
+  const LaDirectory& directory_;
+  absl::TimeZone tz_;
+};
+
+}  // namespace referral
+
+#endif  // REFERRAL_SERVICES_STANDARDISER_CORE_STANDARDISE_H_
