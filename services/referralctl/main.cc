@@ -4,19 +4,20 @@
 
 #include "services/referralctl/commands.h"
 
+namespace ctl = referral::ctl;
+
 int main(int argc, char** argv) {
-  using namespace referral::ctl;
   CLI::App app{"referralctl: standardise, route and inspect police referrals to children's social care"};
   app.require_subcommand(1);
 
-  StandardiseOptions standardise;
+  ctl::StandardiseOptions standardise;
   auto* standardise_cmd = app.add_subcommand(
       "standardise", "IncidentEvent JSON in (a document or JSON lines), Referral JSON lines out");
   standardise_cmd->add_option("--config", standardise.config, "standardiser config file")
       ->check(CLI::ExistingFile);
   standardise_cmd->add_option("input", standardise.input, "incident JSON file, or - for stdin");
 
-  RouteOptions route;
+  ctl::RouteOptions route;
   std::string at;
   std::string la;
   std::string input;
@@ -33,7 +34,7 @@ int main(int argc, char** argv) {
   auto* input_opt = route_cmd->add_option("input", input, "incident JSON file, or - for stdin");
   la_opt->excludes(input_opt);
 
-  CalendarOptions calendar;
+  ctl::CalendarOptions calendar;
   std::string from;
   auto* calendar_cmd =
       app.add_subcommand("calendar", "An LA's opening times and closures, in local time");
@@ -47,26 +48,26 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int status = app.exit(e);
-    return status == 0 ? kExitOk : kExitBadInput;
+    return status == 0 ? ctl::kExitOk : ctl::kExitBadInput;
   }
 
   if (*standardise_cmd) {
-    if (standardise.config.empty()) standardise.config = DefaultConfig("standardiser");
-    return Standardise(standardise, std::cout, std::cerr);
+    if (standardise.config.empty()) standardise.config = ctl::DefaultConfig("standardiser");
+    return ctl::Standardise(standardise, std::cout, std::cerr);
   }
   if (*route_cmd) {
-    if (route.config.empty()) route.config = DefaultConfig("router");
-    if (route.standardiser_config.empty()) route.standardiser_config = DefaultConfig("standardiser");
+    if (route.config.empty()) route.config = ctl::DefaultConfig("router");
+    if (route.standardiser_config.empty()) route.standardiser_config = ctl::DefaultConfig("standardiser");
     if (*at_opt) route.at = at;
     if (*la_opt) route.la = la;
     if (*input_opt) route.input = input;
     if (!route.la && !route.input) {
       std::cerr << "route: give --la GSS (a routing decision) or an incident FILE\n";
-      return kExitBadInput;
+      return ctl::kExitBadInput;
     }
-    return Route(route, std::cout, std::cerr);
+    return ctl::Route(route, std::cout, std::cerr);
   }
-  if (calendar.config.empty()) calendar.config = DefaultConfig("router");
+  if (calendar.config.empty()) calendar.config = ctl::DefaultConfig("router");
   if (*from_opt) calendar.from = from;
-  return Calendar(calendar, std::cout, std::cerr);
+  return ctl::Calendar(calendar, std::cout, std::cerr);
 }

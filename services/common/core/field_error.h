@@ -3,6 +3,7 @@
 #ifndef REFERRAL_SERVICES_COMMON_CORE_FIELD_ERROR_H_
 #define REFERRAL_SERVICES_COMMON_CORE_FIELD_ERROR_H_
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,9 @@ struct FieldError {
   // "path: message".
   std::string ToString() const;
   friend bool operator==(const FieldError&, const FieldError&) = default;
+  friend std::ostream& operator<<(std::ostream& out, const FieldError& e) {
+    return out << e.ToString();
+  }
 };
 
 using FieldErrors = std::vector<FieldError>;

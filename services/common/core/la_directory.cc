@@ -136,13 +136,14 @@ FieldErrors ValidateDirectory(const Directory& directory) {
   }
   for (const auto& [key, gss] : directory.postcode_districts()) {
     const std::string path = absl::StrCat("postcode_districts[\"", key, "\"]");
-    const std::string normalised = NormalisePostcode(key);
-    const bool district = !normalised.empty() && IsOutwardCode(normalised);
-    // A sector is an outward code, a space and the inward code's digit ("BS16 7").
-    const size_t space = key.find(' ');
-    const bool sector = space != std::string::npos && IsOutwardCode(key.substr(0, space)) &&
-                        key.size() == space + 2 &&
-                        absl::ascii_isdigit(static_cast<unsigned char>(key.back()));
+    // Keys are matched as written (upper-cased): a district ("BS16") or a sector, that is a
+    // district, one space and the inward code's digit ("BS16 7").
+    const std::string upper = absl::AsciiStrToUpper(key);
+    const size_t space = upper.find(' ');
+    const bool district = IsOutwardCode(upper);
+    const bool sector = space != std::string::npos && IsOutwardCode(upper.substr(0, space)) &&
+                        upper.size() == space + 2 &&
+                        absl::ascii_isdigit(static_cast<unsigned char>(upper.back()));
     if (!district && !sector) {
       errors.push_back({path, "key is not a postcode district (\"BS1\") or sector (\"BS16 7\")"});
     }

@@ -1,0 +1,59 @@
+# The one entry point. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+BUILD_DIR ?= build
+BUILD_TYPE ?= RelWithDebInfo
+JOBS ?= $(shell nproc)
+TOOLS_DIR := $(BUILD_DIR)/tools
+BUF := $(TOOLS_DIR)/node_modules/.bin/buf
+CTEST := ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS)
+FUZZ_SECONDS ?= 20
+
+.PHONY: help deps build test test-unit test-asan test-fuzz lint-proto run bench format clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+deps: ## Install the Debian packages and tools the build and tests need (idempotent)
+	@scripts/deps.sh
+	@[ -x $(BUF) ] || { mkdir -p $(TOOLS_DIR) && npm install --silent --no-audit --no-fund --prefix $(TOOLS_DIR) @bufbuild/buf@1.75.0 >/dev/null; }
+
+$(BUILD_DIR)/build.ninja:
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null
+
+build: $(BUILD_DIR)/build.ninja ## Build every binary into build/bin/
+	@cmake --build $(BUILD_DIR) -j$(JOBS)
+
+lint-proto: deps ## buf lint on proto/
+	@$(BUF) lint && echo "buf lint: clean"
+
+test: deps build lint-proto ## Run every test tier (unit, cli, integration, system), ASan+UBSan unit tests, fuzz smoke
+	@$(CTEST)
+	@$(MAKE) --no-print-directory test-asan
+	@$(MAKE) --no-print-directory test-fuzz
+
+test-unit: build ## Unit tests only (fast)
+	@$(CTEST) -L unit
+
+test-asan: ## Unit tests built with AddressSanitizer and UndefinedBehaviorSanitizer
+	@[ -f $(BUILD_DIR)/asan/build.ninja ] || cmake -S . -B $(BUILD_DIR)/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DREFERRAL_SANITIZE=ON >/dev/null
+	@cmake --build $(BUILD_DIR)/asan -j$(JOBS) --target unit_tests
+	@ctest --test-dir $(BUILD_DIR)/asan --output-on-failure -j$(JOBS) -L unit
+
+test-fuzz: ## Build the libFuzzer targets with clang and run each for FUZZ_SECONDS on the seed corpus
+	@[ -f $(BUILD_DIR)/fuzz/build.ninja ] || CXX=clang++ cmake -S . -B $(BUILD_DIR)/fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DREFERRAL_FUZZ=ON >/dev/null
+	@cmake --build $(BUILD_DIR)/fuzz -j$(JOBS) --target fuzz_targets
+	@tests/fuzz/run.sh $(BUILD_DIR)/fuzz/bin $(FUZZ_SECONDS)
+
+run: build ## Standardise and route the sample incidents and show what would be delivered where
+	@scripts/run.sh $(BUILD_DIR)/bin
+
+bench: build ## Benchmarks (Google Benchmark): standardise + route per incident
+	@$(BUILD_DIR)/bin/standardise_route_bench --benchmark_counters_tabular=true
+
+format: ## clang-format every C++ source in place
+	@git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+clean: ## Remove the build tree
+	@rm -rf $(BUILD_DIR)
