@@ -127,6 +127,11 @@ absl::StatusOr<BankHolidays> ParseBankHolidays(absl::string_view text, absl::str
     std::string title = event.contains("title") && event["title"].is_string()
                             ? event["title"].get<std::string>()
                             : "Bank holiday";
+    // GOV.UK marks substitute days in `notes`; keep that visible ("Boxing Day (Substitute day)").
+    if (event.contains("notes") && event["notes"].is_string() &&
+        !event["notes"].get<std::string>().empty()) {
+      title = absl::StrCat(title, " (", event["notes"].get<std::string>(), ")");
+    }
     days.emplace_back(*day, std::move(title));
   }
   return BankHolidays(absl::StrCat(division, "@", Sha256Hex(text).substr(0, 12)), days);

@@ -18,7 +18,7 @@ class BankHolidays {
   BankHolidays() = default;
 
   // `version` identifies the data (it becomes every routing decision's `calendar_version`);
-  // `days` pairs each date with its title ("Christmas Day", "Boxing Day (substitute day)").
+  // `days` pairs each date with its title ("Christmas Day", "Boxing Day (Substitute day)").
   BankHolidays(std::string version, const std::vector<std::pair<absl::CivilDay, std::string>>& days);
 
   // The title of the bank holiday on `day`, or nullptr when `day` is not one.

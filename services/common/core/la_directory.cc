@@ -1,6 +1,8 @@
 #include "services/common/core/la_directory.h"
 
+#include <algorithm>
 #include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
@@ -134,7 +136,11 @@ FieldErrors ValidateDirectory(const Directory& directory) {
       ValidateHours(la.special_hours(s).hours(), special + ".hours", errors);
     }
   }
-  for (const auto& [key, gss] : directory.postcode_districts()) {
+  // Map order is unspecified: sort so that errors come out the same every time.
+  std::vector<std::pair<std::string, std::string>> districts(
+      directory.postcode_districts().begin(), directory.postcode_districts().end());
+  std::sort(districts.begin(), districts.end());
+  for (const auto& [key, gss] : districts) {
     const std::string path = absl::StrCat("postcode_districts[\"", key, "\"]");
     // Keys are matched as written (upper-cased): a district ("BS16") or a sector, that is a
     // district, one space and the inward code's digit ("BS16 7").

@@ -64,17 +64,18 @@ absl::StatusOr<RoutingDecision> Router::Decide(absl::string_view la_code,
   return decision;
 }
 
-absl::StatusOr<std::vector<Delivery>> Router::Route(const v1::Referral& referral,
-                                                   absl::Time now) const {
+absl::StatusOr<std::vector<Delivery>> Router::Route(v1::Referral referral, absl::Time now) const {
   absl::StatusOr<RoutingDecision> decision = Decide(referral.la_code(), referral.urgency(), now);
   if (!decision.ok()) return decision.status();
   const bool edt = decision->rule_id() == kRuleOutOfHoursEdt;
   std::vector<Delivery> deliveries;
   deliveries.reserve(decision->destinations_size());
-  for (int i = 0; i < decision->destinations_size(); ++i) {
+  const int count = decision->destinations_size();
+  for (int i = 0; i < count; ++i) {
     Delivery& delivery = deliveries.emplace_back();
     delivery.topic = decision->destinations(i);
-    delivery.referral = referral;
+    // Copy for all but the last destination, which takes the referral itself.
+    delivery.referral = i + 1 < count ? referral : std::move(referral);
     RoutingDecision& routing = *delivery.referral.mutable_routing();
     routing = *decision;
     routing.set_delivered_to(delivery.topic);

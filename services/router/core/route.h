@@ -51,8 +51,9 @@ class Router {
                                              v1::Referral::Urgency urgency, absl::Time now) const;
 
   // Decide()s `referral` and returns one copy per destination, in destination order, each with
-  // its routing (the front-door copy of an EDT referral has `handover` true).
-  absl::StatusOr<std::vector<Delivery>> Route(const v1::Referral& referral, absl::Time now) const;
+  // its routing (the front-door copy of an EDT referral has `handover` true). Takes the referral
+  // by value: callers done with it should std::move it in, which saves a copy.
+  absl::StatusOr<std::vector<Delivery>> Route(v1::Referral referral, absl::Time now) const;
 
   // The office hours of the LA with this GSS code, or nullptr when it is not in the directory.
   const OfficeHours* HoursFor(absl::string_view gss_code) const;

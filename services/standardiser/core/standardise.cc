@@ -169,8 +169,11 @@ StandardiseOutcome Standardiser::Standardise(const IncidentEvent& event) const {
   shared.set_incident_children_count(static_cast<uint32_t>(children.size()));
 
   outcome.referrals.reserve(by_la.size());
-  for (auto& [la, la_children] : by_la) {
-    v1::Referral& referral = outcome.referrals.emplace_back(shared);
+  for (size_t i = 0; i < by_la.size(); ++i) {
+    auto& [la, la_children] = by_la[i];
+    // The last LA's referral takes `shared` itself rather than a copy.
+    v1::Referral& referral =
+        outcome.referrals.emplace_back(i + 1 < by_la.size() ? shared : std::move(shared));
     referral.set_referral_id(ReferralId(event.force_code(), event.incident_id(), la));
     referral.set_la_code(la);
     for (const Person* child : la_children) *referral.add_children() = *child;

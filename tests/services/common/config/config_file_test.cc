@@ -51,7 +51,7 @@ TEST(ParseBankHolidaysTest, ReadsGovUkFormat) {
   ASSERT_TRUE(holidays.ok()) << holidays.status();
   EXPECT_EQ(holidays->size(), 2u);
   ASSERT_NE(holidays->Find(absl::CivilDay(2026, 12, 28)), nullptr);
-  EXPECT_EQ(*holidays->Find(absl::CivilDay(2026, 12, 28)), "Boxing Day");
+  EXPECT_EQ(*holidays->Find(absl::CivilDay(2026, 12, 28)), "Boxing Day (Substitute day)");
   EXPECT_EQ(holidays->Find(absl::CivilDay(2026, 11, 30)), nullptr);  // Scotland's only
   EXPECT_EQ(holidays->first_day(), absl::CivilDay(2026, 12, 25));
   EXPECT_EQ(holidays->last_day(), absl::CivilDay(2026, 12, 28));

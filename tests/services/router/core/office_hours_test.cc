@@ -250,7 +250,7 @@ TEST_F(DefaultHoursTest, ScheduleOfWeekendDayIsClosed) {
 
 struct Holiday {
   absl::CivilDay day;
-  const char* title;  // as in the file; a substitute day keeps its holiday's title
+  const char* title;  // the file's title, with its notes in brackets ("Substitute day")
   const char* noon;   // 12:00 local that day, RFC 3339
   const char* name;   // test name suffix
 };
@@ -289,15 +289,15 @@ INSTANTIATE_TEST_SUITE_P(
         Holiday{absl::CivilDay(2026, 12, 25), "Christmas Day", "2026-12-25T12:00:00Z",
                 "Christmas2026"},
         // Boxing Day 2026 is a Saturday; Monday 28 Dec is the substitute.
-        Holiday{absl::CivilDay(2026, 12, 28), "Boxing Day", "2026-12-28T12:00:00Z",
+        Holiday{absl::CivilDay(2026, 12, 28), "Boxing Day (Substitute day)", "2026-12-28T12:00:00Z",
                 "BoxingDaySubstitute2026"},
         // Christmas 2027 is a Saturday, Boxing Day a Sunday: Monday 27 and Tuesday 28 Dec.
-        Holiday{absl::CivilDay(2027, 12, 27), "Christmas Day", "2027-12-27T12:00:00Z",
+        Holiday{absl::CivilDay(2027, 12, 27), "Christmas Day (Substitute day)", "2027-12-27T12:00:00Z",
                 "ChristmasSubstitute2027"},
-        Holiday{absl::CivilDay(2027, 12, 28), "Boxing Day", "2027-12-28T12:00:00Z",
+        Holiday{absl::CivilDay(2027, 12, 28), "Boxing Day (Substitute day)", "2027-12-28T12:00:00Z",
                 "BoxingDaySubstitute2027"},
         // 1 January 2028 is a Saturday: Monday 3 January is the substitute.
-        Holiday{absl::CivilDay(2028, 1, 3), NEW_YEARS_DAY, "2028-01-03T12:00:00Z",
+        Holiday{absl::CivilDay(2028, 1, 3), NEW_YEARS_DAY " (Substitute day)", "2028-01-03T12:00:00Z",
                 "NewYearSubstitute2028"}),
     [](const ::testing::TestParamInfo<Holiday>& info) { return std::string(info.param.name); });
 

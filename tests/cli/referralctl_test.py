@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""End-to-end tests of `referralctl`: run the binary, check exit status, stdout and stderr.
+
+Usage: referralctl_test.py PATH_TO_REFERRALCTL REPO_ROOT
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+BIN = ""
+ROOT = ""
+
+
+def run(*args, stdin=None, cwd=None):
+    return subprocess.run([BIN, *args], input=stdin, capture_output=True, text=True,
+                          cwd=cwd or ROOT, timeout=30)
+
+
+def sample(name):
+    return os.path.join(ROOT, "tests/data/incidents", name)
+
+
+def read(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+class StandardiseTest(unittest.TestCase):
+    def test_prints_one_referral_per_line(self):
+        result = run("standardise", sample("09-household-two-las.incident.json"))
+        self.assertEqual(result.returncode, 0, result.stderr)
+        lines = result.stdout.splitlines()
+        expected = json.loads(read(sample("09-household-two-las.referrals.json")))
+        self.assertEqual([json.loads(l) for l in lines], expected)
+
+    def test_invalid_input_lists_each_field_and_exits_2(self):
+        result = run("standardise", sample("13-invalid-dates.incident.json"))
+        self.assertEqual(result.returncode, 2)
+        self.assertEqual(result.stdout, "")
+        self.assertEqual(result.stderr, read(sample("13-invalid-dates.errors.txt")))
+
+    def test_unparseable_json_exits_2(self):
+        result = run("standardise", "-", stdin="{nope")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("invalid JSON", result.stderr)
+
+    def test_json_lines_from_stdin_with_line_numbers(self):
+        first = json.dumps(json.loads(read(sample("01-domestic-abuse-complete.incident.json"))))
+        bad = json.dumps(json.loads(read(sample("14-invalid-missing-ids.incident.json"))))
+        result = run("standardise", "-", stdin=first + "\n\n" + bad + "\n")
+        self.assertEqual(result.returncode, 2)
+        self.assertEqual(len(result.stdout.splitlines()), 1)
+        self.assertIn("line 3: event_id: required\n", result.stderr)
+        self.assertIn("line 3: persons[1].person_ref: duplicate of persons[0]\n", result.stderr)
+
+    def test_skipped_incident_is_reported_not_failed(self):
+        result = run("standardise", sample("11-skipped-no-child.incident.json"))
+        self.assertEqual(result.returncode, 0)
+        self.assertEqual(result.stdout, "")
+        self.assertEqual(result.stderr, "skipped: no_child\n")
+
+    def test_unknown_config_key_is_named(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            config = os.path.join(tmp, "standardiser.yaml")
+            with open(config, "w") as f:
+                f.write("directory_file: %s\ntopix: {}\n" % os.path.join(ROOT, "deploy/config/directory.yaml"))
+            result = run("standardise", "--config", config, sample("01-domestic-abuse-complete.incident.json"))
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("topix", result.stderr)
+        self.assertIn(config, result.stderr)
+
+
+class RouteDecisionTest(unittest.TestCase):
+    def decide(self, *args):
+        result = run("route", *args)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return json.loads(result.stdout)
+
+    def test_friday_evening_goes_to_edt_then_front_door(self):
+        d = self.decide("--la", "E06000023", "--at", "2026-11-27T18:00:00Z")
+        self.assertEqual(d["window"], "OUT_OF_HOURS")
+        self.assertEqual(d["destinations"], ["referrals.edt.avon.v1", "referrals.frontdoor.E06000023.v1"])
+        self.assertEqual(d["decisionDueBy"], "2026-11-30T17:00:00Z")  # Monday's close, GMT
+        self.assertEqual(d["ruleId"], "out_of_hours.edt_with_handover")
+
+    def test_in_hours_in_bst(self):
+        # Tuesday 2 June 2026 09:00 BST = 08:00Z.
+        d = self.decide("--la", "E06000066", "--at", "2026-06-02T08:00:00Z")
+        self.assertEqual(d["window"], "IN_HOURS")
+        self.assertEqual(d["destinations"], ["referrals.frontdoor.E06000066.v1"])
+        self.assertEqual(d["decisionDueBy"], "2026-06-03T08:00:00Z")
+
+    def test_somerset_bank_holiday_goes_to_its_own_edt(self):
+        d = self.decide("--la", "E06000066", "--at", "2026-12-28T11:00:00Z", "--immediate")
+        self.assertEqual(d["destinations"][0], "referrals.edt.somerset.v1")
+        self.assertEqual(d["windowReason"], "WINDOW_REASON_BANK_HOLIDAY")
+        self.assertEqual(d["decisionDueBy"], "2026-12-29T17:00:00Z")
+
+    def test_unknown_la_goes_to_triage(self):
+        d = self.decide("--la", "E09000001", "--at", "2026-11-27T10:00:00Z")
+        self.assertEqual(d["destinations"], ["referrals.triage.v1"])
+        self.assertEqual(d["ruleId"], "triage.la_not_in_directory")
+
+    def test_bad_moment_exits_2(self):
+        result = run("route", "--la", "E06000023", "--at", "tomorrow")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("--at: want RFC 3339", result.stderr)
+
+
+class RouteFileTest(unittest.TestCase):
+    def test_each_delivery_is_printed_with_routing(self):
+        result = run("route", "--at", "2026-11-28T02:00:00Z", sample("09-household-two-las.incident.json"))
+        self.assertEqual(result.returncode, 0, result.stderr)
+        copies = [json.loads(l) for l in result.stdout.splitlines()]
+        # Saturday night: two LAs, each to the Avon EDT plus a handover copy to its front door.
+        self.assertEqual([(c["laCode"], c["routing"]["deliveredTo"], c["routing"].get("handover", False))
+                          for c in copies],
+                         [("E06000023", "referrals.edt.avon.v1", False),
+                          ("E06000023", "referrals.frontdoor.E06000023.v1", True),
+                          ("E06000022", "referrals.edt.avon.v1", False),
+                          ("E06000022", "referrals.frontdoor.E06000022.v1", True)])
+        self.assertTrue(all(c["routing"]["decisionDueBy"] == "2026-11-30T17:00:00Z" for c in copies))
+
+    def test_unresolved_la_goes_to_triage_in_summary(self):
+        result = run("route", "--summary", "--at", "2026-11-27T10:00:00Z",
+                     sample("08-concern-for-welfare-la-unresolved.incident.json"))
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("la=- -> referrals.triage.v1 IN_HOURS", result.stdout)
+        self.assertIn("LA_UNRESOLVED", result.stdout)
+
+
+class CalendarTest(unittest.TestCase):
+    def test_christmas_week(self):
+        result = run("calendar", "--la", "E06000023", "--from", "2026-12-24", "--days", "5")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout.splitlines()[1:], [
+            "2026-12-24 Thu GMT open 08:45-17:00",
+            "2026-12-25 Fri GMT closed (bank holiday: Christmas Day)",
+            "2026-12-26 Sat GMT closed",
+            "2026-12-27 Sun GMT closed",
+            "2026-12-28 Mon GMT closed (bank holiday: Boxing Day (Substitute day))",
+        ])
+
+    def test_clocks_go_forward(self):
+        result = run("calendar", "--la", "E06000066", "--from", "2026-03-28", "--days", "2")
+        self.assertEqual(result.stdout.splitlines()[1:],
+                         ["2026-03-28 Sat GMT closed", "2026-03-29 Sun BST closed"])
+
+    def test_unknown_la_exits_2(self):
+        result = run("calendar", "--la", "E09000001")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("not in the directory", result.stderr)
+
+
+if __name__ == "__main__":
+    BIN, ROOT = sys.argv[1], sys.argv[2]
+    unittest.main(argv=sys.argv[:1], verbosity=1)
