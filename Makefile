@@ -22,7 +22,7 @@ deps: ## Install the Debian packages and tools the build and tests need (idempot
 $(BUILD_DIR)/build.ninja:
 	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null
 
-build: $(BUILD_DIR)/build.ninja ## Build every binary into build/bin/
+build: deps $(BUILD_DIR)/build.ninja ## Build every binary into build/bin/
 	@cmake --build $(BUILD_DIR) -j$(JOBS)
 
 lint-proto: deps ## buf lint on proto/
