@@ -33,13 +33,20 @@ inline const StandardiserSetup& DefaultStandardiserSetup() {
 }
 
 // An instant from RFC 3339 text such as "2026-03-29T01:00:00Z" or "2026-03-30T09:00:00+01:00".
-inline absl::Time At(const std::string& rfc3339) {
+inline absl::Time At(absl::string_view rfc3339) {
   absl::Time t;
   std::string error;
   if (!absl::ParseTime(absl::RFC3339_full, rfc3339, &t, &error)) {
-    ADD_FAILURE() << "bad time " << rfc3339 << ": " << error;
+    ADD_FAILURE() << "bad RFC 3339 \"" << rfc3339 << "\": " << error;
   }
   return t;
+}
+
+// Europe/London from the system tz database.
+inline absl::TimeZone London() {
+  absl::TimeZone tz;
+  EXPECT_TRUE(absl::LoadTimeZone("Europe/London", &tz)) << "is tzdata installed?";
+  return tz;
 }
 
 // An IncidentEvent from canonical JSON; fails the test on bad JSON.

@@ -27,6 +27,7 @@
 #include "services/common/config/setup.h"
 #include "services/common/core/bank_holidays.h"
 #include "services/common/core/la_directory.h"
+#include "tests/testing/test_setup.h"
 
 namespace referral {
 namespace {
@@ -41,21 +42,8 @@ constexpr absl::string_view kBristol = "E06000023";
 
 // ---- helpers ----------------------------------------------------------------------------------
 
-// An instant from RFC 3339 text ("2026-03-30T08:00:00Z", "2026-10-23T10:00:00+01:00").
-absl::Time T(absl::string_view rfc3339) {
-  absl::Time t;
-  std::string error;
-  if (!absl::ParseTime(absl::RFC3339_full, rfc3339, &t, &error)) {
-    ADD_FAILURE() << "bad RFC 3339 \"" << rfc3339 << "\": " << error;
-  }
-  return t;
-}
-
-absl::TimeZone London() {
-  absl::TimeZone tz;
-  EXPECT_TRUE(absl::LoadTimeZone("Europe/London", &tz)) << "is tzdata installed?";
-  return tz;
-}
+using testing::At;
+using testing::London;
 
 // A window and its reason, comparable and printable by name.
 struct Window {
@@ -74,14 +62,14 @@ const Window kBankHoliday{kOut, RoutingDecision::WINDOW_REASON_BANK_HOLIDAY};
 const Window kLaClosure{kOut, RoutingDecision::WINDOW_REASON_LA_CLOSURE};
 
 Window WindowOf(const OfficeHours& hours, absl::string_view rfc3339) {
-  const WindowAt at = hours.At(T(rfc3339));
+  const WindowAt at = hours.At(At(rfc3339));
   return {at.window, at.reason};
 }
 
 // DecisionDueBy(), which must succeed; InfinitePast() after a reported failure.
 absl::Time DueBy(const OfficeHours& hours, absl::string_view rfc3339,
                  RoutingDecision::Window window) {
-  const absl::StatusOr<absl::Time> due = hours.DecisionDueBy(T(rfc3339), window);
+  const absl::StatusOr<absl::Time> due = hours.DecisionDueBy(At(rfc3339), window);
   EXPECT_TRUE(due.ok()) << due.status();
   return due.value_or(absl::InfinitePast());
 }
@@ -150,23 +138,23 @@ TEST_F(DefaultHoursTest, InHoursDueAtSameLocalTimeAcrossClocksGoingBack) {
   // Friday 23 Oct 10:00 BST (09:00Z) → Monday 26 Oct 10:00 GMT = 10:00Z: same wall clock,
   // 73 hours later rather than 72.
   EXPECT_EQ(WindowOf(hours(), "2026-10-23T09:00:00Z"), kInHours);
-  EXPECT_EQ(DueBy(hours(), "2026-10-23T09:00:00Z", kIn), T("2026-10-26T10:00:00Z"));
+  EXPECT_EQ(DueBy(hours(), "2026-10-23T09:00:00Z", kIn), At("2026-10-26T10:00:00Z"));
 }
 
 TEST_F(DefaultHoursTest, InHoursDueAtSameLocalTimeAcrossClocksGoingForward) {
   // Friday 27 Mar 10:00 GMT (10:00Z) → Monday 30 Mar 10:00 BST = 09:00Z.
-  EXPECT_EQ(DueBy(hours(), "2026-03-27T10:00:00Z", kIn), T("2026-03-30T09:00:00Z"));
+  EXPECT_EQ(DueBy(hours(), "2026-03-27T10:00:00Z", kIn), At("2026-03-30T09:00:00Z"));
 }
 
 TEST_F(DefaultHoursTest, OutOfHoursDueAtLocalCloseAcrossClocksGoingBack) {
   // Friday 23 Oct 18:00 BST (17:00Z) is after Friday's 16:30 close → Monday 26 Oct 17:00 GMT.
   EXPECT_EQ(WindowOf(hours(), "2026-10-23T17:00:00Z"), kOutsideHours);
-  EXPECT_EQ(DueBy(hours(), "2026-10-23T17:00:00Z", kOut), T("2026-10-26T17:00:00Z"));
+  EXPECT_EQ(DueBy(hours(), "2026-10-23T17:00:00Z", kOut), At("2026-10-26T17:00:00Z"));
 }
 
 TEST_F(DefaultHoursTest, OutOfHoursDueAtLocalCloseAcrossClocksGoingForward) {
   // Saturday 28 Mar 12:00 GMT → Monday 30 Mar 17:00 BST = 16:00Z.
-  EXPECT_EQ(DueBy(hours(), "2026-03-28T12:00:00Z", kOut), T("2026-03-30T16:00:00Z"));
+  EXPECT_EQ(DueBy(hours(), "2026-03-28T12:00:00Z", kOut), At("2026-03-30T16:00:00Z"));
 }
 
 TEST_F(DefaultHoursTest, RepeatedHourOnSundayClocksGoBackIsNonWorkingDay) {
@@ -174,8 +162,8 @@ TEST_F(DefaultHoursTest, RepeatedHourOnSundayClocksGoBackIsNonWorkingDay) {
   // both due by Monday 26 Oct 17:00 GMT.
   EXPECT_EQ(WindowOf(hours(), "2026-10-25T00:30:00Z"), kNonWorkingDay);
   EXPECT_EQ(WindowOf(hours(), "2026-10-25T01:30:00Z"), kNonWorkingDay);
-  EXPECT_EQ(DueBy(hours(), "2026-10-25T00:30:00Z", kOut), T("2026-10-26T17:00:00Z"));
-  EXPECT_EQ(DueBy(hours(), "2026-10-25T01:30:00Z", kOut), T("2026-10-26T17:00:00Z"));
+  EXPECT_EQ(DueBy(hours(), "2026-10-25T00:30:00Z", kOut), At("2026-10-26T17:00:00Z"));
+  EXPECT_EQ(DueBy(hours(), "2026-10-25T01:30:00Z", kOut), At("2026-10-26T17:00:00Z"));
 }
 
 // -- [open, close) boundaries (January 2026: GMT, local = UTC; Mon 5 … Fri 9 Jan) --
@@ -209,19 +197,19 @@ TEST_F(DefaultHoursTest, MidnightIsOutsideOfficeHours) {
 TEST_F(DefaultHoursTest, SaturdayIsNonWorkingDayDueMondayClose) {
   // Saturday 10 Jan 2026 → Monday 12 Jan 17:00 GMT.
   EXPECT_EQ(WindowOf(hours(), "2026-01-10T12:00:00Z"), kNonWorkingDay);
-  EXPECT_EQ(DueBy(hours(), "2026-01-10T12:00:00Z", kOut), T("2026-01-12T17:00:00Z"));
+  EXPECT_EQ(DueBy(hours(), "2026-01-10T12:00:00Z", kOut), At("2026-01-12T17:00:00Z"));
 }
 
 TEST_F(DefaultHoursTest, SundayIsNonWorkingDayDueMondayClose) {
   // Sunday 11 Jan 2026, even during what would be office hours → Monday 12 Jan 17:00 GMT.
   EXPECT_EQ(WindowOf(hours(), "2026-01-11T10:00:00Z"), kNonWorkingDay);
-  EXPECT_EQ(DueBy(hours(), "2026-01-11T10:00:00Z", kOut), T("2026-01-12T17:00:00Z"));
+  EXPECT_EQ(DueBy(hours(), "2026-01-11T10:00:00Z", kOut), At("2026-01-12T17:00:00Z"));
 }
 
 TEST_F(DefaultHoursTest, SummerSaturdayDueMondayCloseInBst) {
   // Saturday 13 June 2026 10:00 BST → Monday 15 June 17:00 BST = 16:00Z.
   EXPECT_EQ(WindowOf(hours(), "2026-06-13T09:00:00Z"), kNonWorkingDay);
-  EXPECT_EQ(DueBy(hours(), "2026-06-13T09:00:00Z", kOut), T("2026-06-15T16:00:00Z"));
+  EXPECT_EQ(DueBy(hours(), "2026-06-13T09:00:00Z", kOut), At("2026-06-15T16:00:00Z"));
 }
 
 // -- day schedules --
@@ -307,80 +295,80 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST_F(DefaultHoursTest, InHoursDueSameTimeNextDay) {
   // Monday 5 Jan 10:00 → Tuesday 6 Jan 10:00.
-  EXPECT_EQ(DueBy(hours(), "2026-01-05T10:00:00Z", kIn), T("2026-01-06T10:00:00Z"));
+  EXPECT_EQ(DueBy(hours(), "2026-01-05T10:00:00Z", kIn), At("2026-01-06T10:00:00Z"));
 }
 
 TEST_F(DefaultHoursTest, InHoursDueKeepsSecondsAndFraction) {
   EXPECT_EQ(DueBy(hours(), "2026-01-05T10:15:30.123456789Z", kIn),
-            T("2026-01-06T10:15:30.123456789Z"));
+            At("2026-01-06T10:15:30.123456789Z"));
 }
 
 TEST_F(DefaultHoursTest, InHoursOnFridayDueMonday) {
-  EXPECT_EQ(DueBy(hours(), "2026-01-09T10:00:00Z", kIn), T("2026-01-12T10:00:00Z"));
+  EXPECT_EQ(DueBy(hours(), "2026-01-09T10:00:00Z", kIn), At("2026-01-12T10:00:00Z"));
 }
 
 TEST_F(DefaultHoursTest, InHoursOnThursdayAfterFridayCloseDueSameTimeFriday) {
   // The rule is "same local time on the next working day", even when that is after Friday's
   // 16:30 close: Thursday 8 Jan 16:45 → Friday 9 Jan 16:45.
-  EXPECT_EQ(DueBy(hours(), "2026-01-08T16:45:00Z", kIn), T("2026-01-09T16:45:00Z"));
+  EXPECT_EQ(DueBy(hours(), "2026-01-08T16:45:00Z", kIn), At("2026-01-09T16:45:00Z"));
 }
 
 TEST_F(DefaultHoursTest, InHoursBeforeEasterDueAfterEasterMonday) {
   // Thursday 2 April 2026 10:00 BST: Good Friday, the weekend and Easter Monday are skipped →
   // Tuesday 7 April 10:00 BST = 09:00Z.
-  EXPECT_EQ(DueBy(hours(), "2026-04-02T10:00:00+01:00", kIn), T("2026-04-07T09:00:00Z"));
+  EXPECT_EQ(DueBy(hours(), "2026-04-02T10:00:00+01:00", kIn), At("2026-04-07T09:00:00Z"));
 }
 
 TEST_F(DefaultHoursTest, InHoursOnChristmasEve2026DueTuesday29th) {
   // Thursday 24 Dec 10:00 → Fri 25 (Christmas), Sat, Sun, Mon 28 (substitute) → Tue 29 10:00.
-  EXPECT_EQ(DueBy(hours(), "2026-12-24T10:00:00Z", kIn), T("2026-12-29T10:00:00Z"));
+  EXPECT_EQ(DueBy(hours(), "2026-12-24T10:00:00Z", kIn), At("2026-12-29T10:00:00Z"));
 }
 
 TEST_F(DefaultHoursTest, InHoursOnChristmasEve2027SkipsBothSubstituteDays) {
   // Friday 24 Dec 2027 10:00 → Sat, Sun, Mon 27 and Tue 28 (substitutes) → Wed 29 10:00.
-  EXPECT_EQ(DueBy(hours(), "2027-12-24T10:00:00Z", kIn), T("2027-12-29T10:00:00Z"));
+  EXPECT_EQ(DueBy(hours(), "2027-12-24T10:00:00Z", kIn), At("2027-12-29T10:00:00Z"));
 }
 
 TEST_F(DefaultHoursTest, InHoursOnNewYearsEve2027SkipsNewYearSubstitute) {
   // Friday 31 Dec 2027 11:00 → Sat 1, Sun 2, Mon 3 Jan (substitute) → Tue 4 Jan 2028 11:00.
-  EXPECT_EQ(DueBy(hours(), "2027-12-31T11:00:00Z", kIn), T("2028-01-04T11:00:00Z"));
+  EXPECT_EQ(DueBy(hours(), "2027-12-31T11:00:00Z", kIn), At("2028-01-04T11:00:00Z"));
 }
 
 TEST_F(DefaultHoursTest, OutOfHoursBeforeOpeningDueSameDayClose) {
   // Monday 5 Jan 07:00: Monday's opening (08:45) is after the moment → Monday 17:00.
   EXPECT_EQ(WindowOf(hours(), "2026-01-05T07:00:00Z"), kOutsideHours);
-  EXPECT_EQ(DueBy(hours(), "2026-01-05T07:00:00Z", kOut), T("2026-01-05T17:00:00Z"));
+  EXPECT_EQ(DueBy(hours(), "2026-01-05T07:00:00Z", kOut), At("2026-01-05T17:00:00Z"));
 }
 
 TEST_F(DefaultHoursTest, OutOfHoursAfterClosingDueNextDayClose) {
   // Monday 5 Jan 18:00 → Tuesday 6 Jan 17:00.
-  EXPECT_EQ(DueBy(hours(), "2026-01-05T18:00:00Z", kOut), T("2026-01-06T17:00:00Z"));
+  EXPECT_EQ(DueBy(hours(), "2026-01-05T18:00:00Z", kOut), At("2026-01-06T17:00:00Z"));
 }
 
 TEST_F(DefaultHoursTest, OutOfHoursAtThursdayCloseDueFridayEarlyClose) {
   // Thursday 8 Jan 17:00:00 (just closed) → Friday 9 Jan's close, 16:30.
-  EXPECT_EQ(DueBy(hours(), "2026-01-08T17:00:00Z", kOut), T("2026-01-09T16:30:00Z"));
+  EXPECT_EQ(DueBy(hours(), "2026-01-08T17:00:00Z", kOut), At("2026-01-09T16:30:00Z"));
 }
 
 TEST_F(DefaultHoursTest, OutOfHoursOnFridayEveningDueMondayClose) {
   // Friday 9 Jan 18:00 → Monday 12 Jan 17:00.
-  EXPECT_EQ(DueBy(hours(), "2026-01-09T18:00:00Z", kOut), T("2026-01-12T17:00:00Z"));
+  EXPECT_EQ(DueBy(hours(), "2026-01-09T18:00:00Z", kOut), At("2026-01-12T17:00:00Z"));
 }
 
 TEST_F(DefaultHoursTest, OutOfHoursOnChristmasEve2026EveningDueTuesday29thClose) {
   // Thursday 24 Dec 19:00 → Fri 25, Sat, Sun, Mon 28 closed → Tuesday 29 Dec 17:00 GMT.
-  EXPECT_EQ(DueBy(hours(), "2026-12-24T19:00:00Z", kOut), T("2026-12-29T17:00:00Z"));
+  EXPECT_EQ(DueBy(hours(), "2026-12-24T19:00:00Z", kOut), At("2026-12-29T17:00:00Z"));
 }
 
 TEST_F(DefaultHoursTest, OutOfHoursOnGoodFridayDueTuesdayAfterEasterClose) {
   // Good Friday 3 April 2026 12:00 BST → Tuesday 7 April 17:00 BST = 16:00Z.
-  EXPECT_EQ(DueBy(hours(), "2026-04-03T11:00:00Z", kOut), T("2026-04-07T16:00:00Z"));
+  EXPECT_EQ(DueBy(hours(), "2026-04-03T11:00:00Z", kOut), At("2026-04-07T16:00:00Z"));
 }
 
 TEST_F(DefaultHoursTest, OutOfHoursOnEarlyMayBankHolidayDueTuesdayClose) {
   // Monday 4 May 2026 09:00 BST is a bank holiday → Tuesday 5 May 17:00 BST = 16:00Z.
   EXPECT_EQ(WindowOf(hours(), "2026-05-04T08:00:00Z"), kBankHoliday);
-  EXPECT_EQ(DueBy(hours(), "2026-05-04T08:00:00Z", kOut), T("2026-05-05T16:00:00Z"));
+  EXPECT_EQ(DueBy(hours(), "2026-05-04T08:00:00Z", kOut), At("2026-05-05T16:00:00Z"));
 }
 
 // ---- directories built in the test: LA hours, closures, special hours -------------------------
@@ -521,27 +509,27 @@ TEST_F(CustomHoursTest, SpecialHoursOpenAWeekendDay) {
 TEST_F(CustomHoursTest, InHoursDueSkipsClosureDays) {
   // Friday 12 June 10:00 BST → Sat 13, Sun 14, Mon 15 and Tue 16 (closures) → Wed 17 June
   // 10:00 BST = 09:00Z.
-  EXPECT_EQ(DueBy(bristol(), "2026-06-12T10:00:00+01:00", kIn), T("2026-06-17T09:00:00Z"));
+  EXPECT_EQ(DueBy(bristol(), "2026-06-12T10:00:00+01:00", kIn), At("2026-06-17T09:00:00Z"));
 }
 
 TEST_F(CustomHoursTest, InHoursDueLandsOnSpecialWeekendDay) {
   // Friday 19 June 10:00 BST → Saturday 20 June is a working day (special hours) → 10:00 BST.
-  EXPECT_EQ(DueBy(bristol(), "2026-06-19T10:00:00+01:00", kIn), T("2026-06-20T09:00:00Z"));
+  EXPECT_EQ(DueBy(bristol(), "2026-06-19T10:00:00+01:00", kIn), At("2026-06-20T09:00:00Z"));
 }
 
 TEST_F(CustomHoursTest, OutOfHoursDueAtSpecialClose) {
   // Wednesday 30 Dec 18:00 GMT → Thursday 31 Dec closes at 13:00 GMT.
-  EXPECT_EQ(DueBy(bristol(), "2026-12-30T18:00:00Z", kOut), T("2026-12-31T13:00:00Z"));
+  EXPECT_EQ(DueBy(bristol(), "2026-12-30T18:00:00Z", kOut), At("2026-12-31T13:00:00Z"));
 }
 
 TEST_F(CustomHoursTest, OutOfHoursBeforeSpecialOpeningDueSameDaySpecialClose) {
   // Monday 31 Aug 09:00 BST, before the special 10:00 opening → 14:00 BST = 13:00Z.
-  EXPECT_EQ(DueBy(bristol(), "2026-08-31T09:00:00+01:00", kOut), T("2026-08-31T13:00:00Z"));
+  EXPECT_EQ(DueBy(bristol(), "2026-08-31T09:00:00+01:00", kOut), At("2026-08-31T13:00:00Z"));
 }
 
 TEST_F(CustomHoursTest, OutOfHoursOnClosureDueAfterIt) {
   // Monday 15 June 11:00 BST (closure) → Tue 16 (closure) → Wednesday 17 June 17:00 BST = 16:00Z.
-  EXPECT_EQ(DueBy(bristol(), "2026-06-15T11:00:00+01:00", kOut), T("2026-06-17T16:00:00Z"));
+  EXPECT_EQ(DueBy(bristol(), "2026-06-15T11:00:00+01:00", kOut), At("2026-06-17T16:00:00Z"));
 }
 
 TEST_F(CustomHoursTest, LaOwnWeeklyHoursReplaceDefaults) {
@@ -554,12 +542,12 @@ TEST_F(CustomHoursTest, LaOwnWeeklyHoursReplaceDefaults) {
 TEST_F(CustomHoursTest, DayAbsentFromLaWeeklyHoursIsNonWorkingDay) {
   // Somerset lists no Friday: Friday 9 Jan 10:00 is out, due Monday 12 Jan 17:30.
   EXPECT_EQ(WindowOf(somerset(), "2026-01-09T10:00:00Z"), kNonWorkingDay);
-  EXPECT_EQ(DueBy(somerset(), "2026-01-09T10:00:00Z", kOut), T("2026-01-12T17:30:00Z"));
+  EXPECT_EQ(DueBy(somerset(), "2026-01-09T10:00:00Z", kOut), At("2026-01-12T17:30:00Z"));
 }
 
 TEST_F(CustomHoursTest, InHoursOnThursdayDueMondayWhenFridayIsNotWorking) {
   // Somerset Thursday 8 Jan 10:00 → Friday is not a working day → Monday 12 Jan 10:00.
-  EXPECT_EQ(DueBy(somerset(), "2026-01-08T10:00:00Z", kIn), T("2026-01-12T10:00:00Z"));
+  EXPECT_EQ(DueBy(somerset(), "2026-01-08T10:00:00Z", kIn), At("2026-01-12T10:00:00Z"));
 }
 
 // ---- validation guarantees a working day ------------------------------------------------------

@@ -30,6 +30,7 @@
 #include "services/common/core/la_directory.h"
 #include "services/common/core/time_util.h"
 #include "services/common/core/topics.h"
+#include "tests/testing/test_setup.h"
 
 namespace referral {
 namespace {
@@ -62,21 +63,8 @@ constexpr absl::string_view kMondayEvening = "2026-01-05T18:00:00Z";
 
 // ---- helpers ----------------------------------------------------------------------------------
 
-// An instant from RFC 3339 text.
-absl::Time T(absl::string_view rfc3339) {
-  absl::Time t;
-  std::string error;
-  if (!absl::ParseTime(absl::RFC3339_full, rfc3339, &t, &error)) {
-    ADD_FAILURE() << "bad RFC 3339 \"" << rfc3339 << "\": " << error;
-  }
-  return t;
-}
-
-absl::TimeZone London() {
-  absl::TimeZone tz;
-  EXPECT_TRUE(absl::LoadTimeZone("Europe/London", &tz)) << "is tzdata installed?";
-  return tz;
-}
+using testing::At;
+using testing::London;
 
 std::vector<std::string> Destinations(const RoutingDecision& decision) {
   return {decision.destinations().begin(), decision.destinations().end()};
@@ -87,7 +75,7 @@ absl::Time DueBy(const RoutingDecision& decision) { return ToAbslTime(decision.d
 // Decide(), which must succeed.
 RoutingDecision MustDecide(const Router& router, absl::string_view la_code,
                            Referral::Urgency urgency, absl::string_view rfc3339) {
-  absl::StatusOr<RoutingDecision> decision = router.Decide(la_code, urgency, T(rfc3339));
+  absl::StatusOr<RoutingDecision> decision = router.Decide(la_code, urgency, At(rfc3339));
   EXPECT_TRUE(decision.ok()) << decision.status();
   return decision.value_or(RoutingDecision());
 }
@@ -95,7 +83,7 @@ RoutingDecision MustDecide(const Router& router, absl::string_view la_code,
 // Route(), which must succeed.
 std::vector<Delivery> MustRoute(const Router& router, const Referral& referral,
                                 absl::string_view rfc3339) {
-  absl::StatusOr<std::vector<Delivery>> deliveries = router.Route(referral, T(rfc3339));
+  absl::StatusOr<std::vector<Delivery>> deliveries = router.Route(referral, At(rfc3339));
   EXPECT_TRUE(deliveries.ok()) << deliveries.status();
   return deliveries.value_or(std::vector<Delivery>());
 }
@@ -163,7 +151,7 @@ TEST_F(DefaultRouterTest, InHoursImmediateAlsoGoesToFrontDoorOnly) {
 TEST_F(DefaultRouterTest, InHoursDueSameTimeNextWorkingDay) {
   // Monday 10:00 → Tuesday 6 Jan 10:00.
   EXPECT_EQ(DueBy(MustDecide(router(), kBristol, kStandard, kMondayMorning)),
-            T("2026-01-06T10:00:00Z"));
+            At("2026-01-06T10:00:00Z"));
 }
 
 TEST_F(DefaultRouterTest, DecideLeavesHandoverAndDeliveredToUnset) {
@@ -187,7 +175,7 @@ TEST_F(DefaultRouterTest, MondayAfterClocksGoForwardIsInHours) {
       MustDecide(router(), kBristol, kStandard, "2026-03-30T08:00:00Z");
   EXPECT_EQ(decision.window(), RoutingDecision::IN_HOURS);
   EXPECT_THAT(Destinations(decision), ElementsAre(kBristolFrontDoor));
-  EXPECT_EQ(DueBy(decision), T("2026-03-31T08:00:00Z"));
+  EXPECT_EQ(DueBy(decision), At("2026-03-31T08:00:00Z"));
 }
 
 // ---- out of hours -----------------------------------------------------------------------------
@@ -203,7 +191,7 @@ TEST_F(DefaultRouterTest, OutOfHoursGoesToEdtThenFrontDoor) {
 TEST_F(DefaultRouterTest, OutOfHoursDueByNextWorkingDayClose) {
   // Monday 18:00 → Tuesday 6 Jan 17:00.
   EXPECT_EQ(DueBy(MustDecide(router(), kBristol, kStandard, kMondayEvening)),
-            T("2026-01-06T17:00:00Z"));
+            At("2026-01-06T17:00:00Z"));
 }
 
 TEST_F(DefaultRouterTest, FridayBeforeClocksGoForwardIsOutOfHours) {
@@ -213,7 +201,7 @@ TEST_F(DefaultRouterTest, FridayBeforeClocksGoForwardIsOutOfHours) {
       MustDecide(router(), kBristol, kStandard, "2026-03-27T08:00:00Z");
   EXPECT_EQ(decision.window(), RoutingDecision::OUT_OF_HOURS);
   EXPECT_THAT(Destinations(decision), ElementsAre(kAvonEdt, kBristolFrontDoor));
-  EXPECT_EQ(DueBy(decision), T("2026-03-27T16:30:00Z"));
+  EXPECT_EQ(DueBy(decision), At("2026-03-27T16:30:00Z"));
 }
 
 TEST_F(DefaultRouterTest, WeekendIsOutOfHoursNonWorkingDay) {
@@ -223,7 +211,7 @@ TEST_F(DefaultRouterTest, WeekendIsOutOfHoursNonWorkingDay) {
   EXPECT_EQ(decision.window(), RoutingDecision::OUT_OF_HOURS);
   EXPECT_EQ(decision.window_reason(), RoutingDecision::WINDOW_REASON_NON_WORKING_DAY);
   EXPECT_THAT(Destinations(decision), ElementsAre(kAvonEdt, kBristolFrontDoor));
-  EXPECT_EQ(DueBy(decision), T("2026-01-12T17:00:00Z"));
+  EXPECT_EQ(DueBy(decision), At("2026-01-12T17:00:00Z"));
 }
 
 TEST_F(DefaultRouterTest, BankHolidayIsOutOfHoursBankHoliday) {
@@ -234,7 +222,7 @@ TEST_F(DefaultRouterTest, BankHolidayIsOutOfHoursBankHoliday) {
   EXPECT_EQ(decision.window(), RoutingDecision::OUT_OF_HOURS);
   EXPECT_EQ(decision.window_reason(), RoutingDecision::WINDOW_REASON_BANK_HOLIDAY);
   EXPECT_THAT(Destinations(decision), ElementsAre(kAvonEdt, kBristolFrontDoor));
-  EXPECT_EQ(DueBy(decision), T("2026-12-29T17:00:00Z"));
+  EXPECT_EQ(DueBy(decision), At("2026-12-29T17:00:00Z"));
 }
 
 TEST_F(DefaultRouterTest, OutOfHoursRouteGivesEdtCopyThenHandoverCopy) {
@@ -260,8 +248,8 @@ TEST_F(DefaultRouterTest, EveryCopyCarriesTheWholeDecision) {
     EXPECT_EQ(routing.window_reason(), RoutingDecision::WINDOW_REASON_OUTSIDE_OFFICE_HOURS);
     EXPECT_THAT(Destinations(routing), ElementsAre(kAvonEdt, kBristolFrontDoor));
     EXPECT_EQ(routing.rule_id(), "out_of_hours.edt_with_handover");
-    EXPECT_EQ(ToAbslTime(routing.decided_at()), T(kMondayEvening));
-    EXPECT_EQ(DueBy(routing), T("2026-01-06T17:00:00Z"));
+    EXPECT_EQ(ToAbslTime(routing.decided_at()), At(kMondayEvening));
+    EXPECT_EQ(DueBy(routing), At("2026-01-06T17:00:00Z"));
     EXPECT_EQ(routing.calendar_version(), setup().holidays->version());
   }
 }
@@ -308,7 +296,7 @@ TEST_F(DefaultRouterTest, TriageInHoursUsesDefaultOfficeHours) {
   EXPECT_EQ(decision.window(), RoutingDecision::IN_HOURS);
   EXPECT_EQ(decision.window_reason(), RoutingDecision::WINDOW_REASON_OFFICE_HOURS);
   EXPECT_THAT(Destinations(decision), ElementsAre(kTriage));
-  EXPECT_EQ(DueBy(decision), T("2026-01-06T10:00:00Z"));
+  EXPECT_EQ(DueBy(decision), At("2026-01-06T10:00:00Z"));
 }
 
 TEST_F(DefaultRouterTest, TriageOutOfHoursOnWeekendDueMondayClose) {
@@ -318,14 +306,14 @@ TEST_F(DefaultRouterTest, TriageOutOfHoursOnWeekendDueMondayClose) {
   EXPECT_EQ(decision.window(), RoutingDecision::OUT_OF_HOURS);
   EXPECT_EQ(decision.window_reason(), RoutingDecision::WINDOW_REASON_NON_WORKING_DAY);
   EXPECT_THAT(Destinations(decision), ElementsAre(kTriage));
-  EXPECT_EQ(DueBy(decision), T("2026-01-12T17:00:00Z"));
+  EXPECT_EQ(DueBy(decision), At("2026-01-12T17:00:00Z"));
 }
 
 TEST_F(DefaultRouterTest, TriageHonoursBankHolidays) {
   // Boxing Day substitute, Monday 28 Dec 2026 → Tuesday 29 Dec 17:00.
   const RoutingDecision decision = MustDecide(router(), "", kStandard, "2026-12-28T10:00:00Z");
   EXPECT_EQ(decision.window_reason(), RoutingDecision::WINDOW_REASON_BANK_HOLIDAY);
-  EXPECT_EQ(DueBy(decision), T("2026-12-29T17:00:00Z"));
+  EXPECT_EQ(DueBy(decision), At("2026-12-29T17:00:00Z"));
 }
 
 TEST_F(DefaultRouterTest, TriageRouteGivesOneCopyWithoutHandover) {
@@ -441,7 +429,7 @@ TEST_F(CustomRouterTest, UrgentOnlyStandardOutOfHoursGoesToFrontDoorOnly) {
   EXPECT_THAT(Destinations(decision), ElementsAre(kBristolFrontDoor));
   EXPECT_EQ(decision.rule_id(), "out_of_hours.urgent_only.front_door");
   // Still out of hours: due by Tuesday's close.
-  EXPECT_EQ(DueBy(decision), T("2026-01-06T17:00:00Z"));
+  EXPECT_EQ(DueBy(decision), At("2026-01-06T17:00:00Z"));
 }
 
 TEST_F(CustomRouterTest, UrgentOnlyStandardRouteIsOneCopyWithoutHandover) {
@@ -498,7 +486,7 @@ TEST_F(CustomRouterTest, LaClosureIsOutOfHoursForThatLaOnly) {
   EXPECT_EQ(closed.window(), RoutingDecision::OUT_OF_HOURS);
   EXPECT_EQ(closed.window_reason(), RoutingDecision::WINDOW_REASON_LA_CLOSURE);
   EXPECT_THAT(Destinations(closed), ElementsAre(kAvonEdt, "referrals.frontdoor.E06000024.v1"));
-  EXPECT_EQ(DueBy(closed), T("2026-01-06T17:00:00Z"));
+  EXPECT_EQ(DueBy(closed), At("2026-01-06T17:00:00Z"));
   const RoutingDecision open = MustDecide(*router, kBristol, kStandard, kMondayMorning);
   EXPECT_EQ(open.window(), RoutingDecision::IN_HOURS);
 }

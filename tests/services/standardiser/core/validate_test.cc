@@ -10,12 +10,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
-
-absl::TimeZone London() {
-  absl::TimeZone tz;
-  EXPECT_TRUE(absl::LoadTimeZone("Europe/London", &tz));
-  return tz;
-}
+using testing::London;
 
 v1::IncidentEvent Minimal() {
   return testing::IncidentFromJson(R"({"eventId": "e1", "incidentId": "i1", "forceCode": "ASP",
