@@ -22,9 +22,9 @@ echo
 echo "Deliveries by topic:"
 grep -oE -- '-> [^ ]+' "$deliveries" | sort | uniq -c | sed 's/-> //' | sort -k2
 echo
-echo "Quality issues found:"
-grep -oE 'issues: .*' "$deliveries" | sed 's/issues: //' | tr ',' '\n' | sed 's/^ *//' |
-  grep -v '^none$' | sort | uniq -c | sort -rn
+echo "Quality issues found (per referral, not per copy):"
+grep -E '^referral ' "$deliveries" | sort -u -k2,2 | grep -oE 'issues: .*' | sed 's/issues: //' |
+  tr ',' '\n' | sed 's/^ *//' | grep -v '^none$' | sort | uniq -c | sort -rn
 echo
 echo "Try: $ctl route --la E06000023 --at 2026-12-25T10:00:00Z"
 echo "     $ctl calendar --la E06000066 --from 2026-12-20 --days 14"
