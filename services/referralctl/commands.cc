@@ -1,11 +1,7 @@
-#include "absl/strings/string_view.h"
 #include "services/referralctl/commands.h"
-
-#include <unistd.h>
 
 #include <iostream>
 #include <iterator>
-#include <map>
 #include <nlohmann/json.hpp>
 #include <vector>
 
@@ -13,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "referral/v1/incident.pb.h"

@@ -128,9 +128,9 @@ absl::StatusOr<BankHolidays> ParseBankHolidays(absl::string_view text, absl::str
                             ? event["title"].get<std::string>()
                             : "Bank holiday";
     // GOV.UK marks substitute days in `notes`; keep that visible ("Boxing Day (Substitute day)").
-    if (event.contains("notes") && event["notes"].is_string() &&
-        !event["notes"].get<std::string>().empty()) {
-      title = absl::StrCat(title, " (", event["notes"].get<std::string>(), ")");
+    const auto notes = event.find("notes");
+    if (notes != event.end() && notes->is_string() && !notes->get<std::string>().empty()) {
+      title = absl::StrCat(title, " (", notes->get<std::string>(), ")");
     }
     days.emplace_back(*day, std::move(title));
   }

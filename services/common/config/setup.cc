@@ -1,9 +1,9 @@
-#include "absl/strings/string_view.h"
 #include "services/common/config/setup.h"
 
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "services/common/config/config_file.h"
 #include "services/common/core/status_macros.h"
 #include "services/common/core/topics.h"

@@ -1,9 +1,9 @@
-#include "absl/strings/string_view.h"
 #include "services/standardiser/core/quality.h"
 
 #include <algorithm>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/string_view.h"
 #include "services/common/core/time_util.h"
 
 namespace referral {

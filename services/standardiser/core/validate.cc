@@ -1,10 +1,10 @@
-#include "absl/strings/string_view.h"
 #include "services/standardiser/core/validate.h"
 
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "services/common/core/time_util.h"
 
 namespace referral {
