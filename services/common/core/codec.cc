@@ -43,4 +43,12 @@ std::string ToJson(const google::protobuf::Message& message) {
   return json;
 }
 
+std::string Encode(const google::protobuf::Message& message, Encoding encoding) {
+  return encoding == Encoding::kJson ? ToJson(message) : message.SerializeAsString();
+}
+
+absl::string_view ContentTypeOf(Encoding encoding) {
+  return encoding == Encoding::kJson ? kContentTypeJson : kContentTypeProtobuf;
+}
+
 }  // namespace referral

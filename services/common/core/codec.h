@@ -25,6 +25,12 @@ absl::StatusOr<Encoding> EncodingOf(absl::string_view content_type);
 // publishers can add fields. Returns kInvalidArgument with the parser's reason.
 absl::Status Decode(absl::string_view bytes, Encoding encoding, google::protobuf::Message& message);
 
+// `message` in `encoding`: binary protobuf, or ToJson().
+std::string Encode(const google::protobuf::Message& message, Encoding encoding);
+
+// The `content-type` header value of `encoding`.
+absl::string_view ContentTypeOf(Encoding encoding);
+
 // Canonical proto3 JSON on one line (lowerCamelCase names, enums as names, defaults omitted).
 std::string ToJson(const google::protobuf::Message& message);
 

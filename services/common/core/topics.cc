@@ -31,6 +31,7 @@ config::v1::Topics WithDefaults(config::v1::Topics topics) {
   Default(topics.mutable_front_door_template(), "referrals.frontdoor.{la}.v1");
   Default(topics.mutable_edt_template(), "referrals.edt.{edt}.v1");
   Default(topics.mutable_triage(), "referrals.triage.v1");
+  Default(topics.mutable_routing_dead_letters(), "referrals.dlq.v1");
   return topics;
 }
 

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "referral/v1/incident.pb.h"
+#include "referral/v1/referral.pb.h"
 
 namespace referral {
 namespace {
@@ -47,6 +48,29 @@ TEST(ToJsonTest, CanonicalMapping) {
   event.set_incident_id("i1");
   event.set_incident_type(v1::INCIDENT_TYPE_MISSING_CHILD);
   EXPECT_EQ(ToJson(event), R"({"incidentId":"i1","incidentType":"INCIDENT_TYPE_MISSING_CHILD"})");
+}
+
+}  // namespace
+}  // namespace referral
+
+namespace referral {
+namespace {
+
+TEST(EncodeTest, RoundTripsThroughDecodeInBothEncodings) {
+  v1::Referral referral;
+  referral.set_referral_id("r-1");
+  referral.set_la_code("E06000023");
+  for (Encoding encoding : {Encoding::kProtobuf, Encoding::kJson}) {
+    const std::string bytes = Encode(referral, encoding);
+    absl::StatusOr<Encoding> named = EncodingOf(ContentTypeOf(encoding));
+    ASSERT_TRUE(named.ok());
+    EXPECT_EQ(*named, encoding);
+    v1::Referral decoded;
+    ASSERT_TRUE(Decode(bytes, encoding, decoded).ok());
+    EXPECT_EQ(decoded.referral_id(), "r-1");
+    EXPECT_EQ(decoded.la_code(), "E06000023");
+  }
+  EXPECT_EQ(Encode(referral, Encoding::kJson), R"({"referralId":"r-1","laCode":"E06000023"})");
 }
 
 }  // namespace

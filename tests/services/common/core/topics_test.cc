@@ -15,6 +15,7 @@ TEST(TopicsTest, DefaultsAreTheContractNames) {
   EXPECT_EQ(topics.dead_letters(), "incidents.dlq.v1");
   EXPECT_EQ(topics.standardised(), "referrals.standardised.v1");
   EXPECT_EQ(topics.triage(), "referrals.triage.v1");
+  EXPECT_EQ(topics.routing_dead_letters(), "referrals.dlq.v1");
   EXPECT_EQ(FrontDoorTopic(topics, "E06000023"), "referrals.frontdoor.E06000023.v1");
   EXPECT_EQ(EdtTopic(topics, "avon"), "referrals.edt.avon.v1");
   EXPECT_THAT(ValidateTopics(topics), IsEmpty());

@@ -1,0 +1,76 @@
+#include "services/common/app/service_runner.h"
+
+#include <csignal>
+
+#include <atomic>
+#include <memory>
+
+#include "services/common/app/http_endpoint.h"
+#include "services/common/app/log.h"
+#include "services/common/kafka/kafka_admin.h"
+#include "services/common/kafka/kafka_transactional_loop.h"
+
+namespace referral {
+namespace {
+
+std::atomic<bool> stop_requested{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "set from a signal handler");
+
+extern "C" void OnStopSignal(int) { stop_requested.store(true); }
+
+void InstallStopHandlers() {
+  struct sigaction action = {};
+  action.sa_handler = OnStopSignal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGTERM, &action, nullptr);
+  sigaction(SIGINT, &action, nullptr);
+}
+
+constexpr absl::Duration kStartupTimeout = absl::Seconds(60);
+
+}  // namespace
+
+int RunService(const ServiceRun& run, RecordProcessor& processor, ServiceMetrics& metrics) {
+  InstallStopHandlers();
+  absl::StatusOr<KafkaSettings> settings = ResolveKafkaSettings(
+      run.kafka, run.service, run.instance, run.config_path.parent_path(), ProcessEnvironment());
+  if (!settings.ok()) {
+    log::Error("config_invalid", {{"config", run.config_path.string()},
+                                  {"error", std::string(settings.status().message())}});
+    return kExitBadConfig;
+  }
+
+  std::vector<std::string> topics = run.input_topics;
+  topics.insert(topics.end(), run.output_topics.begin(), run.output_topics.end());
+  if (absl::Status status = EnsureTopics(*settings, topics, kStartupTimeout); !status.ok()) {
+    log::Error("topics_unavailable", {{"error", std::string(status.message())}});
+    return kExitBadConfig;
+  }
+
+  absl::StatusOr<std::unique_ptr<KafkaTransactionalLoop>> loop =
+      KafkaTransactionalLoop::Create(*settings, run.input_topics, processor, metrics);
+  if (!loop.ok()) {
+    log::Error("kafka_client_invalid", {{"error", std::string(loop.status().message())}});
+    return kExitBadConfig;
+  }
+  KafkaTransactionalLoop& running = **loop;
+  const std::string listen = run.http_listen.empty() ? run.default_http_listen : run.http_listen;
+  absl::StatusOr<std::unique_ptr<HttpEndpoint>> http =
+      HttpEndpoint::Start(listen, metrics.registry, [&running] { return running.NotReadyReason(); });
+  if (!http.ok()) {
+    log::Error("http_unavailable", {{"error", std::string(http.status().message())}});
+    return kExitBadConfig;
+  }
+  log::Info("started", {{"http_port", (*http)->port()},
+                        {"bootstrap_servers", settings->bootstrap_servers},
+                        {"group_id", settings->group_id},
+                        {"transactional_id", settings->transactional_id},
+                        {"inputs", run.input_topics},
+                        {"commit_every_records", settings->commit_every_records},
+                        {"commit_interval_ms", absl::ToInt64Milliseconds(settings->commit_interval)}});
+
+  const absl::Status status = running.Run(stop_requested);
+  return status.ok() ? kExitStopped : kExitFatal;
+}
+
+}  // namespace referral

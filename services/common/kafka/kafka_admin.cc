@@ -1,0 +1,117 @@
+#include "services/common/kafka/kafka_admin.h"
+
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafkacpp.h>
+
+#include <memory>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "services/common/app/log.h"
+#include "services/common/core/status_macros.h"
+
+namespace referral {
+namespace {
+
+// The topics of `wanted` that the cluster's metadata does not list.
+absl::StatusOr<std::vector<std::string>> Missing(RdKafka::Producer& client,
+                                                 const std::vector<std::string>& wanted,
+                                                 absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  RdKafka::ErrorCode code = RdKafka::ERR_NO_ERROR;
+  for (;;) {
+    RdKafka::Metadata* raw = nullptr;
+    code = client.metadata(/*all_topics=*/true, nullptr, &raw, 5000);
+    if (code == RdKafka::ERR_NO_ERROR) {
+      std::unique_ptr<RdKafka::Metadata> metadata(raw);
+      std::set<std::string> present;
+      for (const RdKafka::TopicMetadata* topic : *metadata->topics()) {
+        if (topic->err() == RdKafka::ERR_NO_ERROR) present.insert(topic->topic());
+      }
+      std::vector<std::string> missing;
+      for (const std::string& topic : wanted) {
+        if (!present.contains(topic)) missing.push_back(topic);
+      }
+      return missing;
+    }
+    if (absl::Now() >= deadline) break;
+    absl::SleepFor(absl::Milliseconds(500));
+  }
+  return absl::UnavailableError(absl::StrCat("kafka: no metadata from the cluster within ",
+                                             absl::FormatDuration(timeout), ": ",
+                                             RdKafka::err2str(code)));
+}
+
+absl::Status Create(RdKafka::Producer& client, const std::vector<std::string>& topics,
+                    int partitions, int replication_factor, absl::Duration timeout) {
+  rd_kafka_t* rk = client.c_ptr();
+  std::vector<rd_kafka_NewTopic_t*> requests;
+  char error[512];
+  for (const std::string& topic : topics) {
+    rd_kafka_NewTopic_t* request = rd_kafka_NewTopic_new(topic.c_str(), partitions,
+                                                         replication_factor, error, sizeof(error));
+    if (request == nullptr) {
+      for (rd_kafka_NewTopic_t* r : requests) rd_kafka_NewTopic_destroy(r);
+      return absl::InvalidArgumentError(absl::StrCat("kafka: topic ", topic, ": ", error));
+    }
+    requests.push_back(request);
+  }
+  rd_kafka_queue_t* queue = rd_kafka_queue_new(rk);
+  rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+  rd_kafka_AdminOptions_set_operation_timeout(options, static_cast<int>(absl::ToInt64Milliseconds(timeout)),
+                                              error, sizeof(error));
+  rd_kafka_CreateTopics(rk, requests.data(), requests.size(), options, queue);
+  rd_kafka_event_t* event = rd_kafka_queue_poll(queue, static_cast<int>(absl::ToInt64Milliseconds(timeout)) + 2000);
+  absl::Status status = absl::OkStatus();
+  std::vector<std::string> failed;
+  if (event == nullptr) {
+    status = absl::UnavailableError("kafka: CreateTopics: no answer");
+  } else if (rd_kafka_event_error(event) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    status = absl::FailedPreconditionError(
+        absl::StrCat("kafka: CreateTopics: ", rd_kafka_event_error_string(event)));
+  } else {
+    size_t count = 0;
+    const rd_kafka_topic_result_t** results =
+        rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event), &count);
+    for (size_t i = 0; i < count; ++i) {
+      const rd_kafka_resp_err_t code = rd_kafka_topic_result_error(results[i]);
+      if (code != RD_KAFKA_RESP_ERR_NO_ERROR && code != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+        failed.push_back(absl::StrCat(rd_kafka_topic_result_name(results[i]), " (",
+                                      rd_kafka_err2str(code), ")"));
+      }
+    }
+  }
+  if (event != nullptr) rd_kafka_event_destroy(event);
+  rd_kafka_AdminOptions_destroy(options);
+  rd_kafka_queue_destroy(queue);
+  for (rd_kafka_NewTopic_t* r : requests) rd_kafka_NewTopic_destroy(r);
+  if (!failed.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("kafka: cannot create topics: ", absl::StrJoin(failed, ", ")));
+  }
+  return status;
+}
+
+}  // namespace
+
+absl::Status EnsureTopics(const KafkaSettings& settings, const std::vector<std::string>& topics,
+                          absl::Duration timeout) {
+  REFERRAL_ASSIGN_OR_RETURN(std::unique_ptr<RdKafka::Conf> conf, MakeConf(settings, {}, {}));
+  std::string error;
+  std::unique_ptr<RdKafka::Producer> client(RdKafka::Producer::create(conf.get(), error));
+  if (!client) return absl::InvalidArgumentError(absl::StrCat("kafka admin client: ", error));
+  REFERRAL_ASSIGN_OR_RETURN(std::vector<std::string> missing, Missing(*client, topics, timeout));
+  if (missing.empty()) return absl::OkStatus();
+  if (settings.missing_topics == config::v1::Kafka::REFUSE) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "kafka: missing topics: ", absl::StrJoin(missing, ", "),
+        " (create them, or set kafka.missing_topics: CREATE)"));
+  }
+  REFERRAL_RETURN_IF_ERROR(Create(*client, missing, settings.topic_partitions,
+                                  settings.topic_replication_factor, timeout));
+  log::Info("topics_created", {{"topics", missing}, {"partitions", settings.topic_partitions}});
+  return absl::OkStatus();
+}
+
+}  // namespace referral

@@ -1,0 +1,24 @@
+// Topic administration at service start-up: the topics a service reads and writes must exist
+// before it joins its group. Missing ones are created with the configured partition count, or
+// the service refuses to start naming them (kafka.missing_topics: REFUSE).
+#ifndef REFERRAL_SERVICES_COMMON_KAFKA_KAFKA_ADMIN_H_
+#define REFERRAL_SERVICES_COMMON_KAFKA_KAFKA_ADMIN_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "services/common/kafka/kafka_settings.h"
+
+namespace referral {
+
+// Makes sure every topic in `topics` exists. Returns kFailedPrecondition naming the missing
+// topics under REFUSE or when creating them fails, and kUnavailable when the cluster does not
+// answer within `timeout`.
+absl::Status EnsureTopics(const KafkaSettings& settings, const std::vector<std::string>& topics,
+                          absl::Duration timeout);
+
+}  // namespace referral
+
+#endif  // REFERRAL_SERVICES_COMMON_KAFKA_KAFKA_ADMIN_H_

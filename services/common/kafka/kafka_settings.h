@@ -1,0 +1,67 @@
+// Kafka client settings of a service, resolved from its config proto and the environment
+// (KAFKA_BOOTSTRAP, secrets), and turned into librdkafka configuration objects.
+#ifndef REFERRAL_SERVICES_COMMON_KAFKA_KAFKA_SETTINGS_H_
+#define REFERRAL_SERVICES_COMMON_KAFKA_KAFKA_SETTINGS_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "referral/config/v1/config.pb.h"
+
+namespace RdKafka {
+class Conf;
+}
+
+namespace referral {
+
+struct KafkaSettings {
+  std::string bootstrap_servers;
+  std::string group_id;
+  std::string transactional_id;
+  // Passed through to librdkafka, secrets included, in config order.
+  std::vector<std::pair<std::string, std::string>> properties;
+  // Names of the properties whose values are secret: never logged or echoed in errors.
+  std::vector<std::string> secret_names;
+  uint32_t commit_every_records = 1000;
+  absl::Duration commit_interval = absl::Milliseconds(100);
+  config::v1::Kafka::MissingTopics missing_topics = config::v1::Kafka::CREATE;
+  int topic_partitions = 6;
+  int topic_replication_factor = -1;  // the broker's default
+};
+
+// Reads an environment variable; std::nullopt when unset. Injected for tests.
+using GetEnv = std::function<std::optional<std::string>(const std::string&)>;
+GetEnv ProcessEnvironment();
+
+// Resolves `config` for the service called `service` (the default group id). The transactional
+// id defaults to "<service>-<instance>"; `instance` defaults to $POD_NAME, then the host name.
+// KAFKA_BOOTSTRAP overrides `bootstrap_servers`; secret files are relative to `config_dir`.
+// Returns kInvalidArgument naming the field: no bootstrap servers, an unset secret variable, an
+// unreadable secret file, a property both plain and secret.
+absl::StatusOr<KafkaSettings> ResolveKafkaSettings(const config::v1::Kafka& config,
+                                                   absl::string_view service,
+                                                   absl::string_view instance,
+                                                   const std::filesystem::path& config_dir,
+                                                   const GetEnv& getenv);
+
+using Properties = std::vector<std::pair<std::string, std::string>>;
+
+// A librdkafka configuration: `defaults`, then `settings`' bootstrap servers and properties, then
+// `required` (which the guarantees depend on, so they win). Returns kInvalidArgument naming the
+// property librdkafka rejects, with its value unless the value is secret.
+absl::StatusOr<std::unique_ptr<RdKafka::Conf>> MakeConf(const KafkaSettings& settings,
+                                                        const Properties& defaults,
+                                                        const Properties& required);
+
+}  // namespace referral
+
+#endif  // REFERRAL_SERVICES_COMMON_KAFKA_KAFKA_SETTINGS_H_

@@ -1,0 +1,507 @@
+#include "services/common/kafka/kafka_transactional_loop.h"
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <mutex>
+#include <thread>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "services/common/app/log.h"
+#include "services/common/core/status_macros.h"
+
+namespace referral {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr int kTransactionTimeoutMs = 10000;  // per blocking transactional call
+constexpr int kCommittedTimeoutMs = 10000;
+constexpr auto kMaxBackoff = std::chrono::milliseconds(5000);
+constexpr int kStoppingAttempts = 3;  // retriable failures tolerated while draining on SIGTERM
+
+// librdkafka's error object → our three classes (STYLE.md "Errors"). Takes ownership.
+absl::Status FromError(RdKafka::Error* raw, absl::string_view what) {
+  if (raw == nullptr) return absl::OkStatus();
+  std::unique_ptr<RdKafka::Error> error(raw);
+  const std::string text = absl::StrCat(what, ": ", error->name(), ": ", error->str());
+  if (error->is_fatal()) return absl::InternalError(text);
+  if (error->txn_requires_abort()) return absl::AbortedError(text);
+  if (error->is_retriable()) return absl::UnavailableError(text);
+  // Not retriable, not abortable: a state error of our own making; treat it as fatal.
+  return absl::InternalError(text);
+}
+
+absl::string_view ClassOf(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kUnavailable: return "retriable";
+    case absl::StatusCode::kAborted: return "abortable";
+    default: return "fatal";
+  }
+}
+
+struct PartitionKey {
+  std::string topic;
+  int32_t partition;
+  bool operator==(const PartitionKey&) const = default;
+  template <typename H>
+  friend H AbslHashValue(H h, const PartitionKey& k) {
+    return H::combine(std::move(h), k.topic, k.partition);
+  }
+};
+
+void FreePartitions(std::vector<RdKafka::TopicPartition*>& partitions) {
+  RdKafka::TopicPartition::destroy(partitions);
+  partitions.clear();
+}
+
+}  // namespace
+
+class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public RdKafka::EventCb {
+ public:
+  Impl(const KafkaSettings& settings, std::vector<std::string> topics, RecordProcessor& processor,
+       ServiceMetrics& metrics)
+      : settings_(settings), topics_(std::move(topics)), processor_(processor), metrics_(metrics) {}
+
+  absl::Status Init() {
+    REFERRAL_ASSIGN_OR_RETURN(
+        std::unique_ptr<RdKafka::Conf> consumer_conf,
+        MakeConf(settings_, {{"auto.offset.reset", "earliest"}, {"client.id", settings_.group_id}},
+                 {{"group.id", settings_.group_id},
+                  {"enable.auto.commit", "false"},
+                  {"enable.auto.offset.store", "false"},
+                  {"isolation.level", "read_committed"},
+                  {"enable.partition.eof", "false"},
+                  {"partition.assignment.strategy", "cooperative-sticky"}}));
+    std::string error;
+    if (consumer_conf->set("rebalance_cb", static_cast<RdKafka::RebalanceCb*>(this), error) !=
+            RdKafka::Conf::CONF_OK ||
+        consumer_conf->set("event_cb", static_cast<RdKafka::EventCb*>(this), error) !=
+            RdKafka::Conf::CONF_OK) {
+      return absl::InternalError(absl::StrCat("kafka consumer callbacks: ", error));
+    }
+    consumer_.reset(RdKafka::KafkaConsumer::create(consumer_conf.get(), error));
+    if (!consumer_) return absl::InvalidArgumentError(absl::StrCat("kafka consumer: ", error));
+
+    REFERRAL_ASSIGN_OR_RETURN(
+        std::unique_ptr<RdKafka::Conf> producer_conf,
+        MakeConf(settings_,
+                 {{"linger.ms", "5"},
+                  {"client.id", settings_.transactional_id},
+                  {"transaction.timeout.ms", "30000"}},
+                 {{"transactional.id", settings_.transactional_id}, {"enable.idempotence", "true"}}));
+    if (producer_conf->set("event_cb", static_cast<RdKafka::EventCb*>(this), error) !=
+        RdKafka::Conf::CONF_OK) {
+      return absl::InternalError(absl::StrCat("kafka producer callbacks: ", error));
+    }
+    producer_.reset(RdKafka::Producer::create(producer_conf.get(), error));
+    if (!producer_) return absl::InvalidArgumentError(absl::StrCat("kafka producer: ", error));
+    return absl::OkStatus();
+  }
+
+  absl::Status Run(const std::atomic<bool>& stop) {
+    stop_ = &stop;
+    absl::Status status = InitTransactions();
+    if (status.ok()) status = Subscribe();
+    std::vector<OutRecord> outputs;
+    while (status.ok() && !stop.load()) {
+      std::unique_ptr<RdKafka::Message> message(consumer_->consume(PollTimeoutMs()));
+      status = Handle(*message, outputs);
+      if (status.ok()) status = TakeCallbackStatus();
+      if (status.ok() && in_transaction_ && CommitDue()) status = Commit();
+      producer_->poll(0);
+    }
+    if (status.ok()) {
+      status = Commit();  // drain: what was processed commits before we leave the group
+    }
+    if (!status.ok()) {
+      Fail(status);
+      if (in_transaction_) {
+        // Best effort: a fenced or fatal producer cannot abort; the broker aborts on timeout.
+        FromError(producer_->abort_transaction(kTransactionTimeoutMs), "abort").IgnoreError();
+      }
+    }
+    consumer_->close();
+    if (status.ok()) status = TakeCallbackStatus();
+    ready_producer_.store(false);
+    log::Info("stopped", {{"ok", status.ok()}});
+    return status;
+  }
+
+  std::string NotReadyReason() const {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!fatal_reason_.empty()) return absl::StrCat("fatal Kafka error: ", fatal_reason_);
+    }
+    if (!ready_producer_.load()) return "transactional producer not initialised";
+    if (assigned_.load() == 0) return "no input partitions assigned";
+    return "";
+  }
+
+  // RdKafka::RebalanceCb: cooperative incremental rebalancing. On revocation the open
+  // transaction commits (or aborts when the partitions were lost to another member), so the
+  // next owner starts exactly where this one's committed output ends.
+  void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode code,
+                    std::vector<RdKafka::TopicPartition*>& partitions) override {
+    if (code == RdKafka::ERR__ASSIGN_PARTITIONS) {
+      Note(FromError(consumer->incremental_assign(partitions), "incremental_assign"));
+      assigned_.fetch_add(static_cast<int>(partitions.size()));
+    } else if (code == RdKafka::ERR__REVOKE_PARTITIONS) {
+      if (in_transaction_) {
+        if (consumer->assignment_lost()) {
+          Note(Abort("partitions lost", /*rewind=*/false));
+        } else {
+          Note(Commit());
+        }
+      }
+      Note(FromError(consumer->incremental_unassign(partitions), "incremental_unassign"));
+      assigned_.fetch_sub(static_cast<int>(partitions.size()));
+    } else {
+      log::Error("rebalance_failed", {{"error", RdKafka::err2str(code)}});
+      Note(FromError(consumer->incremental_unassign(partitions), "incremental_unassign"));
+      assigned_.store(0);
+    }
+    metrics_.assigned_partitions.Set(assigned_.load());
+    UpdateReadyGauge();
+    log::Info("rebalance", {{"change", code == RdKafka::ERR__ASSIGN_PARTITIONS ? "assigned" : "revoked"},
+                            {"partitions", static_cast<int>(partitions.size())},
+                            {"assigned_now", assigned_.load()}});
+  }
+
+  // RdKafka::EventCb: librdkafka's own logs and errors, as JSON lines.
+  void event_cb(RdKafka::Event& event) override {
+    switch (event.type()) {
+      case RdKafka::Event::EVENT_ERROR:
+        if (event.fatal()) {
+          Note(absl::InternalError(absl::StrCat("fatal: ", RdKafka::err2str(event.err()), ": ", event.str())));
+        } else {
+          log::Warn("kafka_error", {{"error", RdKafka::err2str(event.err())}, {"detail", event.str()}});
+        }
+        break;
+      case RdKafka::Event::EVENT_LOG:
+        if (event.severity() <= RdKafka::Event::EVENT_SEVERITY_WARNING) {
+          log::Warn("kafka_log", {{"facility", event.fac()}, {"detail", event.str()}});
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+ private:
+  absl::Status InitTransactions() {
+    auto backoff = std::chrono::milliseconds(100);
+    for (;;) {
+      absl::Status status =
+          FromError(producer_->init_transactions(kTransactionTimeoutMs), "init_transactions");
+      if (status.ok()) break;
+      CountError(status);
+      if (status.code() != absl::StatusCode::kUnavailable) return status;
+      if (stop_->load()) return absl::OkStatus();
+      log::Warn("init_transactions_retry", {{"error", std::string(status.message())}});
+      Backoff(backoff);
+    }
+    ready_producer_.store(true);
+    UpdateReadyGauge();
+    log::Info("transactions_initialised", {{"transactional_id", settings_.transactional_id}});
+    return absl::OkStatus();
+  }
+
+  absl::Status Subscribe() {
+    const RdKafka::ErrorCode code = consumer_->subscribe(topics_);
+    if (code != RdKafka::ERR_NO_ERROR) {
+      return absl::InternalError(absl::StrCat("subscribe: ", RdKafka::err2str(code)));
+    }
+    log::Info("subscribed", {{"topics", topics_}, {"group_id", settings_.group_id}});
+    return absl::OkStatus();
+  }
+
+  int PollTimeoutMs() const {
+    if (!in_transaction_) return 100;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        CommitDeadline() - SteadyClock::now());
+    return static_cast<int>(std::clamp<int64_t>(left.count(), 0, 100));
+  }
+
+  SteadyClock::time_point CommitDeadline() const {
+    return transaction_started_ + absl::ToChronoMilliseconds(settings_.commit_interval);
+  }
+
+  bool CommitDue() const {
+    return records_in_transaction_ >= settings_.commit_every_records ||
+           SteadyClock::now() >= CommitDeadline();
+  }
+
+  absl::Status Handle(RdKafka::Message& message, std::vector<OutRecord>& outputs) {
+    switch (message.err()) {
+      case RdKafka::ERR_NO_ERROR:
+        break;
+      case RdKafka::ERR__TIMED_OUT:
+      case RdKafka::ERR__PARTITION_EOF:
+        return absl::OkStatus();
+      case RdKafka::ERR__FATAL:
+        return absl::InternalError(absl::StrCat("consumer: ", message.errstr()));
+      default:
+        // Transport and metadata errors: librdkafka retries them itself.
+        metrics_.kafka_errors.Add({{"class", "retriable"}}).Increment();
+        log::Warn("consume_error", {{"error", RdKafka::err2str(message.err())},
+                                    {"detail", message.errstr()}});
+        return absl::OkStatus();
+    }
+    const auto started = SteadyClock::now();
+    if (!in_transaction_) {
+      REFERRAL_RETURN_IF_ERROR(FromError(producer_->begin_transaction(), "begin_transaction"));
+      in_transaction_ = true;
+      transaction_started_ = started;
+    }
+    // IMPORTANT: topic_name() returns a temporary; InRecord only views it.
+    const std::string topic = message.topic_name();
+    InRecord in;
+    in.topic = topic;
+    in.partition = message.partition();
+    in.offset = message.offset();
+    if (message.key_pointer() != nullptr) {
+      in.key = absl::string_view(static_cast<const char*>(message.key_pointer()), message.key_len());
+    }
+    if (message.payload() != nullptr) {
+      in.value = absl::string_view(static_cast<const char*>(message.payload()), message.len());
+    }
+    if (const RdKafka::Headers* headers = message.headers(); headers != nullptr) {
+      for (const RdKafka::Headers::Header& header : headers->get_all()) {
+        in.headers.push_back({header.key(), header.value() == nullptr
+                                                ? std::string()
+                                                : std::string(header.value_string(), header.value_size())});
+      }
+    }
+    metrics_.consumed.Add({{"topic", std::string(in.topic)}}).Increment();
+
+    outputs.clear();
+    const PartitionKey partition{std::string(in.topic), in.partition};
+    if (auto poisoned = poison_.find(std::make_pair(partition, in.offset)); poisoned != poison_.end()) {
+      outputs.push_back(processor_.DeadLetter(in, "produce_failed", poisoned->second));
+      poison_.erase(poisoned);
+    } else {
+      processor_.Process(in, outputs);
+    }
+    for (const OutRecord& out : outputs) {
+      absl::Status status = Produce(out);
+      if (status.code() == absl::StatusCode::kFailedPrecondition) {
+        // This record's output can never be produced: abort, rewind, and dead-letter it next time.
+        log::Warn("output_unproducible", {{"topic", partition.topic}, {"partition", in.partition},
+                                          {"offset", in.offset}, {"error", std::string(status.message())}});
+        poison_.emplace(std::make_pair(partition, in.offset), std::string(status.message()));
+        return Abort("unproducible output", /*rewind=*/true);
+      }
+      if (status.code() == absl::StatusCode::kAborted) return Abort(status.message(), true);
+      REFERRAL_RETURN_IF_ERROR(status);
+      ++pending_produced_[out.topic];
+    }
+    next_offsets_[partition] = in.offset + 1;
+    ++records_in_transaction_;
+    metrics_.processing_seconds.Observe(
+        std::chrono::duration<double>(SteadyClock::now() - started).count());
+    return absl::OkStatus();
+  }
+
+  absl::Status Produce(const OutRecord& out) {
+    RdKafka::Headers* headers = RdKafka::Headers::create();
+    for (const Header& header : out.headers) headers->add(header.name, header.value);
+    for (;;) {
+      const RdKafka::ErrorCode code = producer_->produce(
+          out.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+          const_cast<char*>(out.value.data()), out.value.size(), out.key.data(), out.key.size(),
+          /*timestamp=*/0, headers, /*msg_opaque=*/nullptr);
+      if (code == RdKafka::ERR_NO_ERROR) return absl::OkStatus();  // librdkafka owns headers now
+      if (code == RdKafka::ERR__QUEUE_FULL) {
+        producer_->poll(50);  // back-pressure: wait for deliveries, bounded memory
+        continue;
+      }
+      delete headers;
+      const std::string text = absl::StrCat("produce to ", out.topic, ": ", RdKafka::err2str(code));
+      switch (code) {
+        case RdKafka::ERR_MSG_SIZE_TOO_LARGE:
+        case RdKafka::ERR__MSG_TIMED_OUT:
+        case RdKafka::ERR__INVALID_ARG:
+        case RdKafka::ERR_INVALID_RECORD:
+          return absl::FailedPreconditionError(text);
+        case RdKafka::ERR__STATE:
+          return absl::AbortedError(text);
+        default:
+          return absl::InternalError(text);
+      }
+    }
+  }
+
+  // Commits the open transaction with the offsets after every record it holds. Retriable errors
+  // back off and retry; abortable ones abort and rewind (OK is returned: nothing was lost).
+  absl::Status Commit() {
+    if (!in_transaction_) return absl::OkStatus();
+    const auto started = SteadyClock::now();
+    std::vector<RdKafka::TopicPartition*> offsets;
+    for (const auto& [partition, next] : next_offsets_) {
+      offsets.push_back(RdKafka::TopicPartition::create(partition.topic, partition.partition, next));
+    }
+    absl::Status status = Retrying("send_offsets_to_transaction", [&] {
+      std::unique_ptr<RdKafka::ConsumerGroupMetadata> group(consumer_->groupMetadata());
+      return FromError(
+          producer_->send_offsets_to_transaction(offsets, group.get(), kTransactionTimeoutMs),
+          "send_offsets_to_transaction");
+    });
+    FreePartitions(offsets);
+    if (status.ok()) {
+      status = Retrying("commit_transaction", [&] {
+        return FromError(producer_->commit_transaction(kTransactionTimeoutMs), "commit_transaction");
+      });
+    }
+    if (status.code() == absl::StatusCode::kAborted) return Abort(status.message(), true);
+    if (!status.ok()) return status;
+    in_transaction_ = false;
+    metrics_.committed.Increment();
+    for (const auto& [topic, count] : pending_produced_) {
+      metrics_.produced.Add({{"topic", topic}}).Increment(count);
+    }
+    ResetTransaction();
+    metrics_.commit_seconds.Observe(std::chrono::duration<double>(SteadyClock::now() - started).count());
+    return absl::OkStatus();
+  }
+
+  // Aborts the open transaction and, with `rewind`, seeks every assigned partition back to its
+  // committed offset so the aborted records are processed again.
+  absl::Status Abort(absl::string_view why, bool rewind) {
+    log::Warn("transaction_abort", {{"reason", std::string(why)}});
+    absl::Status status = Retrying("abort_transaction", [&] {
+      return FromError(producer_->abort_transaction(kTransactionTimeoutMs), "abort_transaction");
+    });
+    if (!status.ok()) return status;
+    in_transaction_ = false;
+    metrics_.aborted.Increment();
+    ResetTransaction();
+    return rewind ? Rewind() : absl::OkStatus();
+  }
+
+  absl::Status Rewind() {
+    std::vector<RdKafka::TopicPartition*> partitions;
+    RdKafka::ErrorCode code = consumer_->assignment(partitions);
+    if (code != RdKafka::ERR_NO_ERROR) {
+      return absl::InternalError(absl::StrCat("assignment: ", RdKafka::err2str(code)));
+    }
+    auto backoff = std::chrono::milliseconds(100);
+    while ((code = consumer_->committed(partitions, kCommittedTimeoutMs)) != RdKafka::ERR_NO_ERROR) {
+      metrics_.kafka_errors.Add({{"class", "retriable"}}).Increment();
+      log::Warn("committed_offsets_retry", {{"error", RdKafka::err2str(code)}});
+      Backoff(backoff);
+    }
+    for (RdKafka::TopicPartition* partition : partitions) {
+      if (partition->offset() < 0) partition->set_offset(RdKafka::Topic::OFFSET_BEGINNING);
+      code = consumer_->seek(*partition, kCommittedTimeoutMs);
+      if (code != RdKafka::ERR_NO_ERROR) {
+        FreePartitions(partitions);
+        return absl::InternalError(absl::StrCat("seek: ", RdKafka::err2str(code)));
+      }
+    }
+    log::Info("rewound", {{"partitions", static_cast<int>(partitions.size())}});
+    FreePartitions(partitions);
+    return absl::OkStatus();
+  }
+
+  // Calls `attempt` until it is not retriable; backs off between tries. While stopping, gives up
+  // after a few tries and reports kAborted, so SIGTERM during a broker outage still exits.
+  template <typename F>
+  absl::Status Retrying(absl::string_view what, F attempt) {
+    auto backoff = std::chrono::milliseconds(100);
+    for (int tries = 1;; ++tries) {
+      absl::Status status = attempt();
+      if (status.ok()) return status;
+      CountError(status);
+      if (status.code() != absl::StatusCode::kUnavailable) return status;
+      if (stop_ != nullptr && stop_->load() && tries >= kStoppingAttempts) {
+        return absl::AbortedError(absl::StrCat(what, ": giving up while stopping"));
+      }
+      log::Warn("kafka_retry", {{"call", std::string(what)}, {"error", std::string(status.message())}});
+      Backoff(backoff);
+    }
+  }
+
+  void Backoff(std::chrono::milliseconds& backoff) {
+    std::this_thread::sleep_for(backoff);
+    backoff = std::min(backoff * 2, std::chrono::duration_cast<std::chrono::milliseconds>(kMaxBackoff));
+  }
+
+  void CountError(const absl::Status& status) {
+    metrics_.kafka_errors.Add({{"class", std::string(ClassOf(status))}}).Increment();
+  }
+
+  void ResetTransaction() {
+    records_in_transaction_ = 0;
+    next_offsets_.clear();
+    pending_produced_.clear();
+  }
+
+  // Keeps the first fatal error a callback meets; the loop picks it up after consume() returns.
+  void Note(absl::Status status) {
+    if (status.ok()) return;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (callback_status_.ok()) callback_status_ = std::move(status);
+  }
+
+  absl::Status TakeCallbackStatus() {
+    std::lock_guard<std::mutex> lock(mu_);
+    absl::Status status = std::move(callback_status_);
+    callback_status_ = absl::OkStatus();
+    return status;
+  }
+
+  void Fail(const absl::Status& status) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      fatal_reason_ = std::string(status.message());
+    }
+    UpdateReadyGauge();
+    log::Error("fatal", {{"error", std::string(status.message())}});
+  }
+
+  void UpdateReadyGauge() { metrics_.ready.Set(NotReadyReason().empty() ? 1 : 0); }
+
+  const KafkaSettings settings_;
+  const std::vector<std::string> topics_;
+  RecordProcessor& processor_;
+  ServiceMetrics& metrics_;
+  const std::atomic<bool>* stop_ = nullptr;
+
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+  std::unique_ptr<RdKafka::Producer> producer_;
+
+  bool in_transaction_ = false;
+  uint32_t records_in_transaction_ = 0;
+  SteadyClock::time_point transaction_started_;
+  absl::flat_hash_map<PartitionKey, int64_t> next_offsets_;
+  absl::flat_hash_map<std::string, int64_t> pending_produced_;
+  absl::flat_hash_map<std::pair<PartitionKey, int64_t>, std::string> poison_;
+
+  std::atomic<bool> ready_producer_{false};
+  std::atomic<int> assigned_{0};
+  mutable std::mutex mu_;
+  std::string fatal_reason_;        // guarded by mu_
+  absl::Status callback_status_;    // guarded by mu_
+};
+
+absl::StatusOr<std::unique_ptr<KafkaTransactionalLoop>> KafkaTransactionalLoop::Create(
+    const KafkaSettings& settings, std::vector<std::string> input_topics,
+    RecordProcessor& processor, ServiceMetrics& metrics) {
+  auto impl = std::make_unique<Impl>(settings, std::move(input_topics), processor, metrics);
+  REFERRAL_RETURN_IF_ERROR(impl->Init());
+  return std::unique_ptr<KafkaTransactionalLoop>(new KafkaTransactionalLoop(std::move(impl)));
+}
+
+KafkaTransactionalLoop::KafkaTransactionalLoop(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+KafkaTransactionalLoop::~KafkaTransactionalLoop() = default;
+
+absl::Status KafkaTransactionalLoop::Run(const std::atomic<bool>& stop) { return impl_->Run(stop); }
+
+std::string KafkaTransactionalLoop::NotReadyReason() const { return impl_->NotReadyReason(); }
+
+}  // namespace referral

@@ -1,0 +1,53 @@
+#include "services/common/kafka/mock_cluster.h"
+
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#include "absl/strings/str_cat.h"
+
+namespace referral {
+
+struct MockCluster::Handles {
+  rd_kafka_t* client = nullptr;  // the mock cluster lives on this handle's threads
+  rd_kafka_mock_cluster_t* cluster = nullptr;
+};
+
+absl::StatusOr<std::unique_ptr<MockCluster>> MockCluster::Start(int brokers) {
+  auto handles = std::make_unique<Handles>();
+  char error[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "log_level", "3", error, sizeof(error));
+  handles->client = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof(error));
+  if (handles->client == nullptr) {
+    rd_kafka_conf_destroy(conf);
+    return absl::InternalError(absl::StrCat("mock cluster: ", error));
+  }
+  handles->cluster = rd_kafka_mock_cluster_new(handles->client, brokers);
+  if (handles->cluster == nullptr) {
+    rd_kafka_destroy(handles->client);
+    return absl::InternalError("mock cluster: rd_kafka_mock_cluster_new failed");
+  }
+  return std::unique_ptr<MockCluster>(new MockCluster(std::move(handles)));
+}
+
+MockCluster::MockCluster(std::unique_ptr<Handles> handles) : handles_(std::move(handles)) {}
+
+MockCluster::~MockCluster() {
+  rd_kafka_mock_cluster_destroy(handles_->cluster);
+  rd_kafka_destroy(handles_->client);
+}
+
+std::string MockCluster::bootstrap() const {
+  return rd_kafka_mock_cluster_bootstraps(handles_->cluster);
+}
+
+absl::Status MockCluster::CreateTopic(const std::string& topic, int partitions) {
+  const rd_kafka_resp_err_t code =
+      rd_kafka_mock_topic_create(handles_->cluster, topic.c_str(), partitions, 1);
+  if (code != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return absl::InternalError(absl::StrCat("mock cluster: topic ", topic, ": ", rd_kafka_err2str(code)));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace referral

@@ -1,0 +1,36 @@
+// librdkafka's in-process mock Kafka cluster, for `referralctl dev-broker` (`make run`) and for
+// error injection. IMPORTANT: it accepts the transactional APIs but does not honour them (no
+// markers, no read_committed, offsets sent with a transaction are not stored): never use it to
+// prove exactly-once. Its API is experimental; this is the one place that touches it.
+#ifndef REFERRAL_SERVICES_COMMON_KAFKA_MOCK_CLUSTER_H_
+#define REFERRAL_SERVICES_COMMON_KAFKA_MOCK_CLUSTER_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace referral {
+
+class MockCluster {
+ public:
+  // Starts `brokers` mock brokers on loopback. Returns kInternal when librdkafka cannot.
+  static absl::StatusOr<std::unique_ptr<MockCluster>> Start(int brokers);
+  ~MockCluster();
+
+  // "127.0.0.1:port,…": what clients in other processes connect to.
+  std::string bootstrap() const;
+
+  // Creates `topic` (the mock serves no CreateTopics request). Returns kInternal on failure.
+  absl::Status CreateTopic(const std::string& topic, int partitions);
+
+ private:
+  struct Handles;
+  explicit MockCluster(std::unique_ptr<Handles> handles);
+  std::unique_ptr<Handles> handles_;
+};
+
+}  // namespace referral
+
+#endif  // REFERRAL_SERVICES_COMMON_KAFKA_MOCK_CLUSTER_H_

@@ -1,0 +1,69 @@
+#include "services/router/app.h"
+
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "referral/v1/referral.pb.h"
+#include "services/common/kafka/cloud_events.h"
+#include "services/common/kafka/dead_letter.h"
+
+namespace referral {
+namespace {
+
+constexpr absl::string_view kService = "router";
+
+std::string WindowName(v1::RoutingDecision::Window window) {
+  return window == v1::RoutingDecision::OUT_OF_HOURS ? "out_of_hours" : "in_hours";
+}
+
+}  // namespace
+
+void RouterProcessor::Process(const InRecord& in, std::vector<OutRecord>& out) {
+  const std::string* content_type = in.FindHeader(kContentTypeHeader);
+  absl::StatusOr<Encoding> encoding = EncodingOf(content_type == nullptr ? "" : *content_type);
+  if (!encoding.ok()) {
+    out.push_back(DeadLetter(in, "unsupported_content_type", encoding.status().message()));
+    return;
+  }
+  v1::Referral referral;
+  if (absl::Status decoded = Decode(in.value, *encoding, referral); !decoded.ok()) {
+    out.push_back(DeadLetter(in, "undecodable", absl::StrCat("value: ", decoded.message())));
+    return;
+  }
+  if (referral.referral_id().empty()) {
+    out.push_back(DeadLetter(in, "invalid", "referral_id: required"));
+    return;
+  }
+  // The LA label comes from the directory (a closed set), never from the record.
+  const std::string la_label = router_.HoursFor(referral.la_code()) != nullptr ? referral.la_code() : "triage";
+  const std::string id = absl::StrCat(referral.referral_id(), ".r", referral.revision());
+  absl::StatusOr<std::vector<Delivery>> deliveries = router_.Route(std::move(referral), clock_.Now());
+  if (!deliveries.ok()) {
+    out.push_back(DeadLetter(in, "unroutable", deliveries.status().message()));
+    return;
+  }
+  if (!deliveries->empty()) {
+    const v1::RoutingDecision& routing = deliveries->front().referral.routing();
+    metrics_.routed
+        .Add({{"la", la_label}, {"window", WindowName(routing.window())}, {"rule", routing.rule_id()}})
+        .Increment();
+  }
+  for (Delivery& delivery : *deliveries) {
+    OutRecord record;
+    record.topic = delivery.topic;
+    record.key = delivery.referral.referral_id();
+    record.value = Encode(delivery.referral, output_encoding_);
+    record.headers = CloudEventHeaders(output_encoding_, absl::StrCat(id, ".", delivery.topic),
+                                       kRouterSource, kReferralRoutedType, clock_.Now());
+    out.push_back(std::move(record));
+  }
+}
+
+OutRecord RouterProcessor::DeadLetter(const InRecord& in, absl::string_view reason,
+                                      absl::string_view detail) {
+  metrics_.dead_letters.Add({{"reason", std::string(reason)}}).Increment();
+  return MakeDeadLetter(in, topics_.routing_dead_letters(), kService, reason, detail);
+}
+
+}  // namespace referral

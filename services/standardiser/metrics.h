@@ -1,0 +1,31 @@
+// The standardiser's metrics: the common service metrics plus what happened to each incident.
+#ifndef REFERRAL_SERVICES_STANDARDISER_METRICS_H_
+#define REFERRAL_SERVICES_STANDARDISER_METRICS_H_
+
+#include <prometheus/counter.h>
+#include <prometheus/registry.h>
+
+#include <memory>
+
+#include "absl/strings/string_view.h"
+#include "services/common/app/service_metrics.h"
+
+namespace referral {
+
+struct StandardiserMetrics {
+  StandardiserMetrics(std::shared_ptr<prometheus::Registry> registry, absl::string_view version);
+
+  ServiceMetrics service;
+  // referral_incidents_total{outcome="referred|skipped|rejected"}
+  prometheus::Family<prometheus::Counter>& incidents;
+  // referral_incidents_skipped_total{reason="no_child|other_type_no_risk"}
+  prometheus::Family<prometheus::Counter>& skipped;
+  // referral_dead_letters_total{reason}
+  prometheus::Family<prometheus::Counter>& dead_letters;
+  // referral_referrals_standardised_total
+  prometheus::Counter& referrals;
+};
+
+}  // namespace referral
+
+#endif  // REFERRAL_SERVICES_STANDARDISER_METRICS_H_
