@@ -17,6 +17,7 @@
 #include "services/common/config/setup.h"
 #include "services/common/core/codec.h"
 #include "services/common/core/time_util.h"
+#include "services/referralctl/input.h"
 #include "services/router/core/route.h"
 #include "services/standardiser/core/standardise.h"
 
@@ -26,41 +27,6 @@ namespace {
 using v1::IncidentEvent;
 using v1::Referral;
 using v1::RoutingDecision;
-
-// One incident of the input: its parse result and where it came from ("" for a lone document,
-// "line 3" for JSON lines) to prefix errors with.
-struct InputEvent {
-  std::string where;
-  absl::StatusOr<IncidentEvent> event;
-};
-
-absl::StatusOr<std::string> ReadInput(const std::string& input) {
-  if (input != "-") return ReadFile(input);
-  return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-}
-
-absl::StatusOr<IncidentEvent> ParseIncident(absl::string_view json) {
-  IncidentEvent event;
-  if (auto status = Decode(json, Encoding::kJson, event); !status.ok()) return status;
-  return event;
-}
-
-// A single JSON document, or JSON lines when the first non-empty line is a whole JSON value.
-std::vector<InputEvent> ParseIncidents(const std::string& text) {
-  std::vector<InputEvent> events;
-  const std::vector<absl::string_view> lines = absl::StrSplit(text, '\n', absl::SkipWhitespace());
-  if (lines.size() > 1 && nlohmann::json::accept(lines.front())) {
-    int number = 0;
-    for (absl::string_view line : absl::StrSplit(text, '\n')) {
-      ++number;
-      if (absl::StripAsciiWhitespace(line).empty()) continue;
-      events.push_back({absl::StrCat("line ", number), ParseIncident(line)});
-    }
-  } else {
-    events.push_back({"", ParseIncident(text)});
-  }
-  return events;
-}
 
 std::string Prefix(const std::string& where) { return where.empty() ? "" : where + ": "; }
 

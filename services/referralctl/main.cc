@@ -2,7 +2,10 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include <cstdlib>
+
 #include "services/referralctl/commands.h"
+#include "services/referralctl/kafka_commands.h"
 
 namespace ctl = referral::ctl;
 
@@ -44,6 +47,74 @@ int main(int argc, char** argv) {
   auto* from_opt = calendar_cmd->add_option("--from", from, "first date, YYYY-MM-DD (default: today)");
   calendar_cmd->add_option("--days", calendar.days, "number of days")->check(CLI::Range(1, 3660));
 
+  const char* env_bootstrap = std::getenv("KAFKA_BOOTSTRAP");
+  const std::string default_bootstrap = env_bootstrap == nullptr ? "" : env_bootstrap;
+  const std::string bootstrap_help = "Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP)";
+
+  ctl::DevBrokerOptions dev_broker;
+  std::string bootstrap_file;
+  auto* dev_broker_cmd = app.add_subcommand(
+      "dev-broker", "An embedded Kafka (librdkafka mock cluster) with the gateway's topics");
+  dev_broker_cmd->add_option("--partitions", dev_broker.partitions, "partitions per topic")
+      ->check(CLI::Range(1, 64));
+  auto* bootstrap_file_opt =
+      dev_broker_cmd->add_option("--bootstrap-file", bootstrap_file, "also write the address here");
+
+  ctl::PublishOptions publish;
+  publish.bootstrap = default_bootstrap;
+  auto* publish_cmd =
+      app.add_subcommand("publish", "Publish IncidentEvent JSON (a document or JSON lines) to Kafka");
+  publish_cmd->add_option("--bootstrap", publish.bootstrap, bootstrap_help);
+  publish_cmd->add_option("--topic", publish.topic, "topic")->capture_default_str();
+  publish_cmd->add_option("--encoding", publish.encoding, "json or protobuf on the wire")
+      ->capture_default_str();
+  publish_cmd->add_option("input", publish.input, "incident JSON file, or - for stdin");
+
+  ctl::TailOptions tail;
+  tail.bootstrap = default_bootstrap;
+  int64_t tail_count = 0;
+  double tail_timeout = 0;
+  auto* tail_cmd = app.add_subcommand(
+      "tail", "Print committed records of topics from the beginning as JSON lines (read_committed)");
+  tail_cmd->add_option("--bootstrap", tail.bootstrap, bootstrap_help);
+  auto* count_opt = tail_cmd->add_option("--count", tail_count, "stop after N records")
+                        ->check(CLI::PositiveNumber);
+  auto* timeout_opt = tail_cmd->add_option("--timeout", tail_timeout,
+                                           "stop after S seconds without a new record")
+                          ->check(CLI::PositiveNumber);
+  tail_cmd->add_flag("--envelope", tail.envelope,
+                     "print {topic, partition, offset, key, headers, value} per record");
+  tail_cmd->add_option("topics", tail.topics, "topics")->required();
+
+  ctl::SimulateOptions simulate;
+  simulate.bootstrap = default_bootstrap;
+  double rate = 0;
+  double duration = 0;
+  int64_t count = 0;
+  std::string sim_at;
+  std::string output;
+  auto* simulate_cmd = app.add_subcommand(
+      "simulate", "Synthetic incidents (seeded): publish them, or write JSON lines with --output");
+  simulate_cmd->add_option("--bootstrap", simulate.bootstrap, bootstrap_help);
+  simulate_cmd->add_option("--config", simulate.standardiser_config, "standardiser config file")
+      ->check(CLI::ExistingFile);
+  auto* rate_opt = simulate_cmd->add_option("--rate", rate, "incidents per second")
+                       ->check(CLI::PositiveNumber);
+  auto* duration_opt = simulate_cmd->add_option("--duration", duration, "seconds")
+                           ->check(CLI::PositiveNumber);
+  auto* sim_count_opt = simulate_cmd->add_option("--count", count, "number of incidents (as fast as possible)")
+                            ->check(CLI::PositiveNumber);
+  simulate_cmd->add_option("--seed", simulate.seed, "seed: the same seed gives the same incidents")
+      ->capture_default_str();
+  auto* sim_at_opt = simulate_cmd->add_option(
+      "--at", sim_at, "newest incident time, RFC 3339 (default 2026-11-20T00:00:00Z)");
+  simulate_cmd->add_option("--encoding", simulate.encoding, "json or protobuf on the wire")
+      ->capture_default_str();
+  auto* output_opt = simulate_cmd->add_option("--output", output, "write JSON lines here instead");
+  rate_opt->needs(duration_opt);
+  duration_opt->needs(rate_opt);
+  sim_count_opt->excludes(rate_opt);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -66,6 +137,42 @@ int main(int argc, char** argv) {
       return ctl::kExitBadInput;
     }
     return ctl::Route(route, std::cout, std::cerr);
+  }
+  if (*dev_broker_cmd) {
+    dev_broker.standardiser_config = ctl::DefaultConfig("standardiser");
+    dev_broker.router_config = ctl::DefaultConfig("router");
+    if (*bootstrap_file_opt) dev_broker.bootstrap_file = bootstrap_file;
+    return ctl::DevBroker(dev_broker, std::cout, std::cerr);
+  }
+  auto need_bootstrap = [](const std::string& bootstrap) {
+    if (!bootstrap.empty()) return true;
+    std::cerr << "give --bootstrap host:port or set KAFKA_BOOTSTRAP\n";
+    return false;
+  };
+  if (*publish_cmd) {
+    if (!need_bootstrap(publish.bootstrap)) return ctl::kExitBadInput;
+    return ctl::Publish(publish, std::cout, std::cerr);
+  }
+  if (*tail_cmd) {
+    if (!need_bootstrap(tail.bootstrap)) return ctl::kExitBadInput;
+    if (*count_opt) tail.count = tail_count;
+    if (*timeout_opt) tail.timeout = tail_timeout;
+    return ctl::Tail(tail, std::cout, std::cerr);
+  }
+  if (*simulate_cmd) {
+    if (simulate.standardiser_config.empty()) {
+      simulate.standardiser_config = ctl::DefaultConfig("standardiser");
+    }
+    if (*rate_opt) simulate.rate = rate;
+    if (*duration_opt) simulate.duration = duration;
+    if (*sim_count_opt) simulate.count = count;
+    if (*sim_at_opt) simulate.at = sim_at;
+    if (*output_opt) {
+      simulate.output = output;
+    } else if (!need_bootstrap(simulate.bootstrap)) {
+      return ctl::kExitBadInput;
+    }
+    return ctl::Simulate(simulate, std::cout, std::cerr);
   }
   if (calendar.config.empty()) calendar.config = ctl::DefaultConfig("router");
   if (*from_opt) calendar.from = from;

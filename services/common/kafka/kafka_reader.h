@@ -1,0 +1,52 @@
+// Reads whole topics from the beginning, read_committed, without a consumer group: what
+// `referralctl tail`, the tests and the benchmark use to see what the services committed.
+#ifndef REFERRAL_SERVICES_COMMON_KAFKA_KAFKA_READER_H_
+#define REFERRAL_SERVICES_COMMON_KAFKA_KAFKA_READER_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "services/common/kafka/record.h"
+
+namespace RdKafka {
+class KafkaConsumer;
+}
+
+namespace referral {
+
+// A consumed record that owns its bytes.
+struct StoredRecord {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = 0;
+  std::string key;
+  std::string value;
+  std::vector<Header> headers;
+  int64_t timestamp_ms = 0;  // producer create time
+};
+
+class KafkaReader {
+ public:
+  // Assigns every partition of `topics` at the beginning. Returns kNotFound naming a topic the
+  // cluster does not have, kUnavailable when it does not answer within `timeout`.
+  static absl::StatusOr<std::unique_ptr<KafkaReader>> Open(const std::string& bootstrap,
+                                                           const std::vector<std::string>& topics,
+                                                           absl::Duration timeout);
+  ~KafkaReader();
+
+  // The next record, or std::nullopt when none arrives within `wait`. Returns kUnavailable on a
+  // fatal consumer error.
+  absl::StatusOr<std::optional<StoredRecord>> Next(absl::Duration wait);
+
+ private:
+  KafkaReader() = default;
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+};
+
+}  // namespace referral
+
+#endif  // REFERRAL_SERVICES_COMMON_KAFKA_KAFKA_READER_H_
