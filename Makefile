@@ -46,7 +46,7 @@ test-fuzz: ## Build the libFuzzer targets with clang and run each for FUZZ_SECON
 	@cmake --build $(BUILD_DIR)/fuzz -j$(JOBS) --target fuzz_targets
 	@tests/fuzz/run.sh $(BUILD_DIR)/fuzz/bin $(FUZZ_SECONDS)
 
-run: build ## Standardise and route the sample incidents and show what would be delivered where
+run: build ## The live pipeline: embedded Kafka, standardiser, router, simulated feed (KAFKA_BOOTSTRAP= to use a cluster)
 	@scripts/run.sh $(BUILD_DIR)/bin
 
 bench: build ## Benchmarks (Google Benchmark): standardise + route per incident

@@ -1,30 +1,108 @@
 #!/usr/bin/env bash
-# `make run`: standardises and routes every sample incident in tests/data/incidents with
-# referralctl and shows what would be delivered where, with the quality issues found.
-# Usage: run.sh BIN_DIR   (AT=2026-11-27T18:30:00Z make run  routes at a chosen moment)
+# `make run`: the whole pipeline live. Starts an embedded Kafka (referralctl dev-broker, librdkafka's
+# mock cluster) unless KAFKA_BOOTSTRAP names a cluster, the standardiser and the router, and a
+# simulated feed of incidents; prints a summary every few seconds. Ctrl-C stops everything in
+# order (the children run in their own sessions so that Ctrl-C reaches only this script).
+#
+# Usage: run.sh BIN_DIR
+# Environment: KAFKA_BOOTSTRAP (use this cluster), RATE (incidents/s, default 20), SEED (1),
+#              EVERY (seconds between summaries, 5), STANDARDISER_HTTP (127.0.0.1:9101),
+#              ROUTER_HTTP (127.0.0.1:9102), RUN_SECONDS (stop by itself after this long).
 set -euo pipefail
-bin=${1:?usage: run.sh BIN_DIR}
+bin=$(cd "${1:?usage: run.sh BIN_DIR}" && pwd)
 root=$(cd "$(dirname "$0")/.." && pwd)
-at=${AT:-$(date -u +%Y-%m-%dT%H:%M:%SZ)}
-ctl="$bin/referralctl"
+cd "$root"
+rate=${RATE:-20}
+seed=${SEED:-1}
+every=${EVERY:-5}
+std_http=${STANDARDISER_HTTP:-127.0.0.1:9101}
+rtr_http=${ROUTER_HTTP:-127.0.0.1:9102}
+work=$(mktemp -d)
 
-echo "Routing the sample incidents at $at (Europe/London office hours, England and Wales bank holidays)"
-echo
-deliveries=$(mktemp)
-trap 'rm -f "$deliveries"' EXIT
-for incident in "$root"/tests/data/incidents/*.incident.json; do
-  name=$(basename "$incident" .incident.json)
-  echo "== $name"
-  # Invalid samples exit 2 on purpose: show their errors and carry on.
-  "$ctl" route --summary --at "$at" "$incident" 2>&1 | tee -a "$deliveries" | sed 's/^/   /' || true
+stop_all() {
+  trap - INT TERM EXIT
+  echo
+  echo "Stopping..."
+  # Feed first, then the services (they drain and commit), then the broker.
+  local group pid
+  for group in "${sim_pid:-}" "${std_pid:-} ${rtr_pid:-}" "${broker_pid:-}"; do
+    for pid in $group; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in $group; do wait "$pid" 2>/dev/null || true; done
+  done
+  echo "Stopped. Service logs were in $work (removed)."
+  rm -rf "$work"
+  exit 0
+}
+trap stop_all INT TERM EXIT
+
+if [[ -z ${KAFKA_BOOTSTRAP:-} ]]; then
+  setsid "$bin/referralctl" dev-broker --bootstrap-file "$work/bootstrap" >/dev/null 2>"$work/dev-broker.log" &
+  broker_pid=$!
+  for _ in $(seq 100); do [[ -s $work/bootstrap ]] && break; sleep 0.1; done
+  [[ -s $work/bootstrap ]] || { cat "$work/dev-broker.log" >&2; exit 1; }
+  KAFKA_BOOTSTRAP=$(<"$work/bootstrap")
+  echo "Embedded Kafka (librdkafka mock cluster) on $KAFKA_BOOTSTRAP"
+else
+  broker_pid=
+  echo "Using the Kafka cluster at $KAFKA_BOOTSTRAP"
+fi
+export KAFKA_BOOTSTRAP
+
+setsid "$bin/standardiser" --instance run --http-listen "$std_http" >"$work/standardiser.log" 2>&1 &
+std_pid=$!
+setsid "$bin/router" --instance run --http-listen "$rtr_http" >"$work/router.log" 2>&1 &
+rtr_pid=$!
+
+ready() { curl -fs "http://$1/readyz" >/dev/null 2>&1; }
+for _ in $(seq 300); do
+  ready "$std_http" && ready "$rtr_http" && break
+  for pid in $std_pid $rtr_pid; do
+    kill -0 "$pid" 2>/dev/null || { tail -n 5 "$work"/*.log >&2; exit 1; }
+  done
+  sleep 0.2
 done
-echo
-echo "Deliveries by topic:"
-grep -oE -- '-> [^ ]+' "$deliveries" | sort | uniq -c | sed 's/-> //' | sort -k2
-echo
-echo "Quality issues found (per referral, not per copy):"
-grep -E '^referral ' "$deliveries" | sort -u -k2,2 | grep -oE 'issues: .*' | sed 's/issues: //' |
-  tr ',' '\n' | sed 's/^ *//' | grep -v '^none$' | sort | uniq -c | sort -rn
-echo
-echo "Try: $ctl route --la E06000023 --at 2026-12-25T10:00:00Z"
-echo "     $ctl calendar --la E06000066 --from 2026-12-20 --days 14"
+
+setsid "$bin/referralctl" simulate --rate "$rate" --duration 86400 --seed "$seed" \
+  --at "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >/dev/null 2>"$work/simulate.log" &
+sim_pid=$!
+
+cat <<EOT
+Standardiser and router are ready; feeding $rate simulated incidents/s (seed $seed).
+
+Where to look:
+  metrics   curl -s http://$std_http/metrics   curl -s http://$rtr_http/metrics
+  health    curl -s http://$rtr_http/readyz
+  records   $bin/referralctl tail --bootstrap $KAFKA_BOOTSTRAP referrals.frontdoor.E06000023.v1
+            kcat -b $KAFKA_BOOTSTRAP -C -t incidents.dlq.v1 -f '%k %h\\n'
+Ctrl-C stops everything.
+EOT
+
+# Sum of a metric's samples whose labels match a regular expression.
+metric() { awk -v name="$2" -v want="$3" '$1 ~ "^"name"({|$)" && $1 ~ want { s += $2 } END { printf "%d", s }' "$1"; }
+
+started=$SECONDS
+while true; do
+  sleep "$every" & wait $!  # wait, unlike sleep, lets the Ctrl-C trap run at once
+  for pid in $std_pid $rtr_pid; do
+    kill -0 "$pid" 2>/dev/null || { echo "a service stopped:"; tail -n 5 "$work"/*.log; exit 1; }
+  done
+  curl -fs "http://$std_http/metrics" >"$work/std.prom" || true
+  curl -fs "http://$rtr_http/metrics" >"$work/rtr.prom" || true
+  echo
+  echo "== $(date -u +%H:%M:%SZ) after $((SECONDS - started)) s"
+  echo "incidents in: $(metric "$work/std.prom" referral_records_consumed_total '')" \
+    "  referred: $(metric "$work/std.prom" referral_incidents_total 'referred')" \
+    "  skipped: $(metric "$work/std.prom" referral_incidents_total 'skipped')" \
+    "  dead letters: $(metric "$work/std.prom" referral_dead_letters_total '') (standardiser)" \
+    "$(metric "$work/rtr.prom" referral_dead_letters_total '') (router)"
+  echo "referrals out by LA and window:"
+  grep -E '^referral_referrals_routed_total' "$work/rtr.prom" |
+    sed -E 's/.*la="([^"]+)".*window="([^"]+)".* ([0-9.e+]+)$/\1 \2 \3/' |
+    awk '{ n[$1" "$2] += $3 } END { for (k in n) printf "  %-12s %-13s %d\n", substr(k, 1, index(k, " ") - 1), substr(k, index(k, " ") + 1), n[k] }' |
+    sort
+  echo "top quality issues:"
+  grep -E '^referral_quality_issues_total' "$work/std.prom" |
+    sed -E 's/.*issue="([^"]+)".* ([0-9.e+]+)$/\2 \1/' | sort -rn | head -5 |
+    awk '{ printf "  %-45s %d\n", $2, $1 }'
+  if [[ -n ${RUN_SECONDS:-} ]] && ((SECONDS - started >= RUN_SECONDS)); then stop_all; fi
+done

@@ -21,6 +21,9 @@ int main(int argc, char** argv) {
   std::string instance;
   std::string clock_start;
   app.add_option("--config", config_path, "config file (YAML or JSON)")->capture_default_str();
+  std::string http_listen;
+  app.add_option("--http-listen", http_listen,
+                 "address:port of /metrics /healthz /readyz (overrides http.listen; port 0 picks one)");
   app.add_option("--instance", instance,
                  "instance name, part of the transactional id (default: $POD_NAME, else host name)");
   app.add_option("--clock-start", clock_start,
@@ -57,7 +60,7 @@ int main(int argc, char** argv) {
   run.config_path = config_path;
   run.instance = instance;
   run.kafka = setup->config.kafka();
-  run.http_listen = setup->config.http().listen();
+  run.http_listen = http_listen.empty() ? setup->config.http().listen() : http_listen;
   run.default_http_listen = "0.0.0.0:9102";
   run.input_topics = {setup->topics.standardised()};
   std::set<std::string> outputs = {setup->topics.triage(), setup->topics.routing_dead_letters()};

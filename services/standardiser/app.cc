@@ -4,7 +4,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "referral/v1/incident.pb.h"
 #include "services/common/kafka/cloud_events.h"
 #include "services/common/kafka/dead_letter.h"
@@ -18,6 +20,12 @@ std::string JoinErrors(const FieldErrors& errors) {
   return absl::StrJoin(errors, "\n", [](std::string* out, const FieldError& error) {
     out->append(error.ToString());
   });
+}
+
+// "QUALITY_ISSUE_CHILD_VIEWS_NOT_RECORDED" -> "child_views_not_recorded": a closed set.
+std::string IssueLabel(v1::QualityIssue issue) {
+  const std::string name = absl::AsciiStrToLower(v1::QualityIssue_Name(issue));
+  return std::string(absl::StripPrefix(name, "quality_issue_"));
 }
 
 }  // namespace
@@ -58,6 +66,10 @@ void StandardiserProcessor::Process(const InRecord& in, std::vector<OutRecord>& 
                                        kStandardiserSource, kReferralStandardisedType, now);
     out.push_back(std::move(record));
     metrics_.referrals.Increment();
+    for (int issue : referral.quality().issues()) {
+      metrics_.quality_issues.Add({{"issue", IssueLabel(static_cast<v1::QualityIssue>(issue))}})
+          .Increment();
+    }
   }
 }
 

@@ -17,6 +17,9 @@ int main(int argc, char** argv) {
   std::string instance;
   app.add_option("--config", config_path, "config file (YAML or JSON)")
       ->capture_default_str();
+  std::string http_listen;
+  app.add_option("--http-listen", http_listen,
+                 "address:port of /metrics /healthz /readyz (overrides http.listen; port 0 picks one)");
   app.add_option("--instance", instance,
                  "instance name, part of the transactional id (default: $POD_NAME, else host name)");
   CLI11_PARSE(app, argc, argv);
@@ -40,7 +43,7 @@ int main(int argc, char** argv) {
   run.config_path = config_path;
   run.instance = instance;
   run.kafka = setup->config.kafka();
-  run.http_listen = setup->config.http().listen();
+  run.http_listen = http_listen.empty() ? setup->config.http().listen() : http_listen;
   run.default_http_listen = "0.0.0.0:9101";
   run.input_topics = {setup->topics.incidents()};
   run.output_topics = {setup->topics.standardised(), setup->topics.dead_letters()};

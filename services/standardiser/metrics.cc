@@ -21,6 +21,10 @@ StandardiserMetrics::StandardiserMetrics(std::shared_ptr<prometheus::Registry> r
                     .Name("referral_referrals_standardised_total")
                     .Help("Standard referrals produced (one per responsible LA)")
                     .Register(*registry)
-                    .Add({})) {}
+                    .Add({})),
+      quality_issues(prometheus::BuildCounter()
+                         .Name("referral_quality_issues_total")
+                         .Help("Quality issues found in standardised referrals, by issue")
+                         .Register(*registry)) {}
 
 }  // namespace referral

@@ -24,6 +24,9 @@ struct StandardiserMetrics {
   prometheus::Family<prometheus::Counter>& dead_letters;
   // referral_referrals_standardised_total
   prometheus::Counter& referrals;
+  // referral_quality_issues_total{issue}: issues found per referral, `issue` the QualityIssue
+  // name without its prefix, lower case ("child_views_not_recorded").
+  prometheus::Family<prometheus::Counter>& quality_issues;
 };
 
 }  // namespace referral
