@@ -79,17 +79,24 @@ absl::StatusOr<std::set<std::string>> ServiceTopics(const DevBrokerOptions& opti
   return topics;
 }
 
-// The message type a topic carries, for printing: incidents on incidents.*, referrals on
-// referrals.*, raw bytes on dead-letter topics.
-std::unique_ptr<google::protobuf::Message> MessageFor(const std::string& topic) {
-  if (absl::StrContains(topic, "dlq")) return nullptr;
-  if (absl::StartsWith(topic, "incidents.")) return std::make_unique<v1::IncidentEvent>();
-  if (absl::StartsWith(topic, "referrals.")) return std::make_unique<v1::Referral>();
+// The message type of a record, for printing: none for a dead letter (raw bytes), else by the
+// CloudEvents type, else by the topic name (incidents.* or referrals.*, prefixes allowed).
+std::unique_ptr<google::protobuf::Message> MessageFor(const StoredRecord& record) {
+  std::string type;
+  for (const Header& h : record.headers) {
+    if (h.name == "dlq_reason") return nullptr;
+    if (h.name == "ce_type") type = h.value;
+  }
+  if (type == kIncidentType) return std::make_unique<v1::IncidentEvent>();
+  if (absl::StartsWith(type, "uk.gov.referral.")) return std::make_unique<v1::Referral>();
+  if (absl::StrContains(record.topic, "dlq")) return nullptr;
+  if (absl::StrContains(record.topic, "incidents.")) return std::make_unique<v1::IncidentEvent>();
+  if (absl::StrContains(record.topic, "referrals.")) return std::make_unique<v1::Referral>();
   return nullptr;
 }
 
 nlohmann::json ValueJson(const StoredRecord& record) {
-  std::unique_ptr<google::protobuf::Message> message = MessageFor(record.topic);
+  std::unique_ptr<google::protobuf::Message> message = MessageFor(record);
   if (message != nullptr) {
     std::string content_type;
     for (const Header& h : record.headers) {

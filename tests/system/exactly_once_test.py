@@ -1,0 +1,151 @@
+"""System tests of the exactly-once guarantees (DESIGN.md §5) on the real Kafka broker:
+kill -9 of both services at random moments, two router replicas with one stopped mid-stream,
+and the broker itself stopped for 20 s. After each, a read_committed reader must see exactly one
+copy of every expected (referral, topic): none lost, none duplicated, none unexpected.
+
+The expected deliveries come from `referralctl route` over the same simulated incidents (same
+seed), at the moment the router's clock is set to (out of hours: EDT plus front door).
+
+Usage: exactly_once_test.py {crash|replicas|outage}   (CTest runs each as its own test)
+"""
+import random
+import subprocess
+import sys
+import time
+
+import harness
+
+SEED = 42
+
+
+def simulate(count, path):
+    harness.referralctl("simulate", "--count", count, "--seed", SEED, "--output", path)
+
+
+def publish_simulated(pipeline, count, rate=None):
+    """Publishes the seeded incidents (malformed and invalid ones included) to the pipeline's
+    incidents topic. With `rate`, paced in the background; returns the process."""
+    args = [harness.BIN / "referralctl", "simulate", "--bootstrap", harness.bootstrap(),
+            "--config", pipeline.standardiser_config, "--seed", SEED]
+    if rate:
+        args += ["--rate", rate, "--duration", count / rate]
+        return subprocess.Popen([str(a) for a in args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    harness.run(args + ["--count", count], timeout=600)
+    return None
+
+
+def expected(pipeline, count):
+    path = pipeline.dir / "incidents.jsonl"
+    simulate(count, path)
+    return harness.expected_deliveries(path, harness.OUT_OF_HOURS)
+
+
+def wait_until_all_delivered(pipeline, expected_total, services, timeout):
+    """Polls the routers' committed output counts until they reach `expected_total` records."""
+    def done():
+        for service in services:
+            service.check_alive()
+        records = harness.tail(pipeline.output_topics(), idle_seconds=3)
+        return len(records) >= expected_total
+    harness.wait_for(done, timeout, f"{expected_total} routed records")
+
+
+def check(pipeline, want):
+    got = harness.delivered(pipeline, harness.tail(pipeline.output_topics(), idle_seconds=6))
+    harness.compare_exactly_once(want, got)
+    print(f"exactly once: {sum(got.values())} records for {len(want)} expected deliveries")
+
+
+def crash(count=20000, kills=8):
+    pipeline = harness.Pipeline("sys-crash")
+    try:
+        want = expected(pipeline, count)
+        standardiser = pipeline.standardiser()
+        router = pipeline.router(clock_start=harness.OUT_OF_HOURS)
+        standardiser.wait_ready()
+        router.wait_ready()
+        # Paced, so that the kills land while both services are busy.
+        feed = publish_simulated(pipeline, count, rate=1000)
+        rng = random.Random(SEED)
+        for i in range(kills):
+            time.sleep(rng.uniform(1.0, 4.0))
+            victim = rng.choice([standardiser, router])
+            victim.kill9()
+            print(f"kill -9 #{i + 1}: {victim.name}", flush=True)
+            time.sleep(rng.uniform(0.0, 1.0))
+            victim.start()
+        feed.wait(600)
+        assert feed.returncode == 0, feed.stderr.read().decode()
+        standardiser.wait_ready()
+        router.wait_ready()
+        wait_until_all_delivered(pipeline, sum(want.values()), [standardiser, router], 600)
+        check(pipeline, want)
+    finally:
+        pipeline.stop_all()
+
+
+def replicas(count=6000):
+    pipeline = harness.Pipeline("sys-replicas")
+    try:
+        want = expected(pipeline, count)
+        standardiser = pipeline.standardiser()
+        router_a = pipeline.router("a", clock_start=harness.OUT_OF_HOURS)
+        router_b = pipeline.router("b", clock_start=harness.OUT_OF_HOURS)
+        for service in (standardiser, router_a, router_b):
+            service.wait_ready()
+        # Both replicas hold some of the six partitions.
+        harness.wait_for(lambda: router_a.metric("referral_assigned_partitions") > 0 and
+                         router_b.metric("referral_assigned_partitions") > 0, 60,
+                         "both routers to hold partitions")
+        split = (router_a.metric("referral_assigned_partitions"),
+                 router_b.metric("referral_assigned_partitions"))
+        assert sum(split) == 6, split
+        feed = publish_simulated(pipeline, count, rate=1000)
+        time.sleep(3)
+        assert router_b.metric("referral_records_consumed_total") > 0, "router b consumed nothing"
+        status = router_b.terminate()
+        assert status == 0, f"router b exited {status} after SIGTERM"
+        print(f"router b stopped (exit 0) holding {split[1]:.0f} partitions", flush=True)
+        harness.wait_for(lambda: router_a.metric("referral_assigned_partitions") == 6, 60,
+                         "router a to take every partition")
+        feed.wait(300)
+        assert feed.returncode == 0, feed.stderr.read().decode()
+        wait_until_all_delivered(pipeline, sum(want.values()), [standardiser, router_a], 300)
+        check(pipeline, want)
+    finally:
+        pipeline.stop_all()
+
+
+def outage(count=6000, outage_seconds=20):
+    pipeline = harness.Pipeline("sys-outage")
+    try:
+        want = expected(pipeline, count)
+        standardiser = pipeline.standardiser()
+        router = pipeline.router(clock_start=harness.OUT_OF_HOURS)
+        standardiser.wait_ready()
+        router.wait_ready()
+        feed = publish_simulated(pipeline, count, rate=200)
+        time.sleep(5)
+        subprocess.run([harness.BROKER_SH, "stop", str(harness.STATE_DIR)], check=True, timeout=60)
+        print(f"broker stopped; waiting {outage_seconds} s", flush=True)
+        time.sleep(outage_seconds)
+        standardiser.check_alive()
+        router.check_alive()
+        subprocess.run([harness.BROKER_SH, "start-again", str(harness.STATE_DIR)], check=True,
+                       timeout=120)
+        print("broker started again", flush=True)
+        feed.wait(600)
+        assert feed.returncode == 0, feed.stderr.read().decode()
+        wait_until_all_delivered(pipeline, sum(want.values()), [standardiser, router], 300)
+        check(pipeline, want)
+        # Recovered without a restart: the same processes, never restarted.
+        assert standardiser.starts == 1 and router.starts == 1
+        standardiser.check_alive()
+        router.check_alive()
+    finally:
+        pipeline.stop_all()
+
+
+if __name__ == "__main__":
+    {"crash": crash, "replicas": replicas, "outage": outage}[sys.argv[1]]()
+    print("PASS")
