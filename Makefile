@@ -49,8 +49,9 @@ test-fuzz: ## Build the libFuzzer targets with clang and run each for FUZZ_SECON
 run: build ## The live pipeline: embedded Kafka, standardiser, router, simulated feed (KAFKA_BOOTSTRAP= to use a cluster)
 	@scripts/run.sh $(BUILD_DIR)/bin
 
-bench: build ## Benchmarks (Google Benchmark): standardise + route per incident
+bench: build ## Benchmarks: standardise + route per incident; the pipeline vs a passthrough on a real broker
 	@$(BUILD_DIR)/bin/standardise_route_bench --benchmark_counters_tabular=true
+	@tests/benchmarks/run_pipeline_bench.sh $(BUILD_DIR)
 
 format: ## clang-format every C++ source in place
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i

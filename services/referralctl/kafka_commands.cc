@@ -220,8 +220,9 @@ int Tail(const TailOptions& options, std::ostream& out, std::ostream& err) {
       nlohmann::json headers = nlohmann::json::object();
       for (const Header& h : record.headers) headers[h.name] = h.value;
       nlohmann::json line = {{"topic", record.topic},   {"partition", record.partition},
-                             {"offset", record.offset}, {"key", record.key},
-                             {"headers", headers},      {"value", value}};
+                             {"offset", record.offset}, {"timestamp_ms", record.timestamp_ms},
+                             {"key", record.key},       {"headers", headers},
+                             {"value", value}};
       out << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     } else {
       out << value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";

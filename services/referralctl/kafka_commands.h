@@ -38,7 +38,7 @@ struct TailOptions {
   std::vector<std::string> topics;
   std::optional<int64_t> count;    // stop after this many records
   std::optional<double> timeout;   // stop after this many seconds without a new record
-  bool envelope = false;           // print topic, partition, offset, key and headers too
+  bool envelope = false;           // print topic, partition, offset, timestamp, key, headers too
 };
 // Reads `topics` from the beginning with isolation.level=read_committed (no consumer group) and
 // prints one JSON line per record: the decoded IncidentEvent or Referral (by topic), or with

@@ -68,6 +68,6 @@ int main(int argc, char** argv) {
     outputs.insert(referral::FrontDoorTopic(setup->topics, la.gss_code()));
     if (!la.edt_id().empty()) outputs.insert(referral::EdtTopic(setup->topics, la.edt_id()));
   }
-  run.output_topics.assign(outputs.begin(), outputs.end());
+  run.routed_topics.assign(outputs.begin(), outputs.end());
   return referral::RunService(run, processor, metrics.service);
 }

@@ -40,8 +40,13 @@ int RunService(const ServiceRun& run, RecordProcessor& processor, ServiceMetrics
     return kExitBadConfig;
   }
 
-  std::vector<std::string> topics = run.input_topics;
-  topics.insert(topics.end(), run.output_topics.begin(), run.output_topics.end());
+  std::vector<TopicSpec> topics;
+  for (const auto* group : {&run.input_topics, &run.output_topics}) {
+    for (const std::string& name : *group) topics.push_back({name, settings->topic_partitions});
+  }
+  for (const std::string& name : run.routed_topics) {
+    topics.push_back({name, settings->routed_topic_partitions});
+  }
   if (absl::Status status = EnsureTopics(*settings, topics, kStartupTimeout); !status.ok()) {
     log::Error("topics_unavailable", {{"error", std::string(status.message())}});
     return kExitBadConfig;
@@ -67,7 +72,8 @@ int RunService(const ServiceRun& run, RecordProcessor& processor, ServiceMetrics
                         {"transactional_id", settings->transactional_id},
                         {"inputs", run.input_topics},
                         {"commit_every_records", settings->commit_every_records},
-                        {"commit_interval_ms", absl::ToInt64Milliseconds(settings->commit_interval)}});
+                        {"commit_interval_ms", absl::ToInt64Milliseconds(settings->commit_interval)},
+                        {"commit_idle_ms", absl::ToInt64Milliseconds(settings->commit_idle)}});
 
   const absl::Status status = running.Run(stop_requested);
   return status.ok() ? kExitStopped : kExitFatal;

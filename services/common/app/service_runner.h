@@ -26,8 +26,9 @@ struct ServiceRun {
   config::v1::Kafka kafka;
   std::string http_listen;            // from config, may be empty
   std::string default_http_listen;    // "0.0.0.0:9101"
-  std::vector<std::string> input_topics;
-  std::vector<std::string> output_topics;
+  std::vector<std::string> input_topics;     // created with kafka.topic_partitions
+  std::vector<std::string> output_topics;    // likewise
+  std::vector<std::string> routed_topics;    // created with kafka.routed_topic_partitions
 };
 
 // Runs the service until it is told to stop or fails. Returns one of the exit statuses above;

@@ -4,6 +4,7 @@
 #include <librdkafka/rdkafkacpp.h>
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -15,8 +16,8 @@ namespace referral {
 namespace {
 
 // The topics of `wanted` that the cluster's metadata does not list.
-absl::StatusOr<std::vector<std::string>> Missing(RdKafka::Producer& client,
-                                                 const std::vector<std::string>& wanted,
+absl::StatusOr<std::vector<TopicSpec>> Missing(RdKafka::Producer& client,
+                                                 const std::vector<TopicSpec>& wanted,
                                                  absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
   RdKafka::ErrorCode code = RdKafka::ERR_NO_ERROR;
@@ -29,9 +30,9 @@ absl::StatusOr<std::vector<std::string>> Missing(RdKafka::Producer& client,
       for (const RdKafka::TopicMetadata* topic : *metadata->topics()) {
         if (topic->err() == RdKafka::ERR_NO_ERROR) present.insert(topic->topic());
       }
-      std::vector<std::string> missing;
-      for (const std::string& topic : wanted) {
-        if (!present.contains(topic)) missing.push_back(topic);
+      std::vector<TopicSpec> missing;
+      for (const TopicSpec& topic : wanted) {
+        if (!present.contains(topic.name)) missing.push_back(topic);
       }
       return missing;
     }
@@ -43,17 +44,17 @@ absl::StatusOr<std::vector<std::string>> Missing(RdKafka::Producer& client,
                                              RdKafka::err2str(code)));
 }
 
-absl::Status Create(RdKafka::Producer& client, const std::vector<std::string>& topics,
-                    int partitions, int replication_factor, absl::Duration timeout) {
+absl::Status Create(RdKafka::Producer& client, const std::vector<TopicSpec>& topics,
+                    int replication_factor, absl::Duration timeout) {
   rd_kafka_t* rk = client.c_ptr();
   std::vector<rd_kafka_NewTopic_t*> requests;
   char error[512];
-  for (const std::string& topic : topics) {
-    rd_kafka_NewTopic_t* request = rd_kafka_NewTopic_new(topic.c_str(), partitions,
-                                                         replication_factor, error, sizeof(error));
+  for (const TopicSpec& topic : topics) {
+    rd_kafka_NewTopic_t* request = rd_kafka_NewTopic_new(
+        topic.name.c_str(), topic.partitions, replication_factor, error, sizeof(error));
     if (request == nullptr) {
       for (rd_kafka_NewTopic_t* r : requests) rd_kafka_NewTopic_destroy(r);
-      return absl::InvalidArgumentError(absl::StrCat("kafka: topic ", topic, ": ", error));
+      return absl::InvalidArgumentError(absl::StrCat("kafka: topic ", topic.name, ": ", error));
     }
     requests.push_back(request);
   }
@@ -95,22 +96,27 @@ absl::Status Create(RdKafka::Producer& client, const std::vector<std::string>& t
 
 }  // namespace
 
-absl::Status EnsureTopics(const KafkaSettings& settings, const std::vector<std::string>& topics,
+absl::Status EnsureTopics(const KafkaSettings& settings, const std::vector<TopicSpec>& topics,
                           absl::Duration timeout) {
   REFERRAL_ASSIGN_OR_RETURN(std::unique_ptr<RdKafka::Conf> conf, MakeConf(settings, {}, {}));
   std::string error;
   std::unique_ptr<RdKafka::Producer> client(RdKafka::Producer::create(conf.get(), error));
   if (!client) return absl::InvalidArgumentError(absl::StrCat("kafka admin client: ", error));
-  REFERRAL_ASSIGN_OR_RETURN(std::vector<std::string> missing, Missing(*client, topics, timeout));
+  REFERRAL_ASSIGN_OR_RETURN(std::vector<TopicSpec> missing, Missing(*client, topics, timeout));
   if (missing.empty()) return absl::OkStatus();
+  std::vector<std::string> names;
+  nlohmann::json created = nlohmann::json::object();
+  for (const TopicSpec& topic : missing) {
+    names.push_back(topic.name);
+    created[topic.name] = topic.partitions;
+  }
   if (settings.missing_topics == config::v1::Kafka::REFUSE) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "kafka: missing topics: ", absl::StrJoin(missing, ", "),
+        "kafka: missing topics: ", absl::StrJoin(names, ", "),
         " (create them, or set kafka.missing_topics: CREATE)"));
   }
-  REFERRAL_RETURN_IF_ERROR(Create(*client, missing, settings.topic_partitions,
-                                  settings.topic_replication_factor, timeout));
-  log::Info("topics_created", {{"topics", missing}, {"partitions", settings.topic_partitions}});
+  REFERRAL_RETURN_IF_ERROR(Create(*client, missing, settings.topic_replication_factor, timeout));
+  log::Info("topics_created", {{"partitions", created}});
   return absl::OkStatus();
 }
 

@@ -13,10 +13,15 @@
 
 namespace referral {
 
+struct TopicSpec {
+  std::string name;
+  int partitions = 1;  // when it has to be created
+};
+
 // Makes sure every topic in `topics` exists. Returns kFailedPrecondition naming the missing
 // topics under REFUSE or when creating them fails, and kUnavailable when the cluster does not
 // answer within `timeout`.
-absl::Status EnsureTopics(const KafkaSettings& settings, const std::vector<std::string>& topics,
+absl::Status EnsureTopics(const KafkaSettings& settings, const std::vector<TopicSpec>& topics,
                           absl::Duration timeout);
 
 }  // namespace referral

@@ -23,6 +23,7 @@ absl::StatusOr<std::unique_ptr<KafkaReader>> KafkaReader::Open(
            {"enable.auto.commit", "false"},
            {"enable.auto.offset.store", "false"},
            {"isolation.level", "read_committed"},
+           {"fetch.wait.max.ms", "10"},  // see KafkaTransactionalLoop: low latency under read_committed
            {"log_level", "3"}}) {
     if (conf->set(name, value, error) != RdKafka::Conf::CONF_OK) {
       return absl::InvalidArgumentError(absl::StrCat(name, ": ", error));

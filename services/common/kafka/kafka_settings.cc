@@ -15,6 +15,7 @@ namespace {
 
 constexpr uint32_t kDefaultCommitEveryRecords = 1000;
 constexpr uint32_t kDefaultCommitIntervalMs = 100;
+constexpr uint32_t kDefaultCommitIdleMs = 5;
 constexpr uint32_t kDefaultTopicPartitions = 6;
 
 std::string HostName() {
@@ -117,11 +118,15 @@ absl::StatusOr<KafkaSettings> ResolveKafkaSettings(const config::v1::Kafka& conf
       config.commit_every_records() == 0 ? kDefaultCommitEveryRecords : config.commit_every_records();
   settings.commit_interval = absl::Milliseconds(
       config.commit_interval_ms() == 0 ? kDefaultCommitIntervalMs : config.commit_interval_ms());
+  settings.commit_idle = absl::Milliseconds(
+      config.commit_idle_ms() == 0 ? kDefaultCommitIdleMs : config.commit_idle_ms());
   settings.missing_topics = config.missing_topics() == config::v1::Kafka::REFUSE
                                 ? config::v1::Kafka::REFUSE
                                 : config::v1::Kafka::CREATE;
   settings.topic_partitions = static_cast<int>(
       config.topic_partitions() == 0 ? kDefaultTopicPartitions : config.topic_partitions());
+  settings.routed_topic_partitions =
+      static_cast<int>(config.routed_topic_partitions() == 0 ? 1 : config.routed_topic_partitions());
   settings.topic_replication_factor =
       config.topic_replication_factor() == 0 ? -1
                                               : static_cast<int>(config.topic_replication_factor());

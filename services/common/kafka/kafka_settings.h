@@ -33,8 +33,10 @@ struct KafkaSettings {
   std::vector<std::string> secret_names;
   uint32_t commit_every_records = 1000;
   absl::Duration commit_interval = absl::Milliseconds(100);
+  absl::Duration commit_idle = absl::Milliseconds(5);
   config::v1::Kafka::MissingTopics missing_topics = config::v1::Kafka::CREATE;
   int topic_partitions = 6;
+  int routed_topic_partitions = 1;
   int topic_replication_factor = -1;  // the broker's default
 };
 

@@ -70,7 +70,17 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
   absl::Status Init() {
     REFERRAL_ASSIGN_OR_RETURN(
         std::unique_ptr<RdKafka::Conf> consumer_conf,
-        MakeConf(settings_, {{"auto.offset.reset", "earliest"}, {"client.id", settings_.group_id}},
+        MakeConf(settings_,
+                 {{"auto.offset.reset", "earliest"},
+                  {"client.id", settings_.group_id},
+                  // Bounded memory: at most this much prefetched input per instance.
+                  {"queued.max.messages.kbytes", "8192"},
+                  {"fetch.max.bytes", "8388608"},
+                  // The broker answers a fetch as soon as there is data, but an open
+                  // transaction's data only counts once committed, and the commit marker does
+                  // not wake a waiting fetch: keep the wait short so each hop adds milliseconds,
+                  // not the default half second.
+                  {"fetch.wait.max.ms", "10"}},
                  {{"group.id", settings_.group_id},
                   {"enable.auto.commit", "false"},
                   {"enable.auto.offset.store", "false"},
@@ -92,6 +102,12 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
         MakeConf(settings_,
                  {{"linger.ms", "5"},
                   {"client.id", settings_.transactional_id},
+                  // Bounded memory: produce() blocks (back-pressure) beyond this much queued.
+                  {"queue.buffering.max.kbytes", "16384"},
+                  // A transaction begun right after a commit is often refused with
+                  // CONCURRENT_TRANSACTIONS until the markers are written; retry in 10 ms, not
+                  // the default 100 ms that would add to every hop's latency.
+                  {"retry.backoff.ms", "10"},
                   {"transaction.timeout.ms", "30000"}},
                  {{"transactional.id", settings_.transactional_id}, {"enable.idempotence", "true"}}));
     if (producer_conf->set("event_cb", static_cast<RdKafka::EventCb*>(this), error) !=
@@ -110,9 +126,10 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
     std::vector<OutRecord> outputs;
     while (status.ok() && !stop.load()) {
       std::unique_ptr<RdKafka::Message> message(consumer_->consume(PollTimeoutMs()));
+      const bool input_idle = message->err() == RdKafka::ERR__TIMED_OUT;
       status = Handle(*message, outputs);
       if (status.ok()) status = TakeCallbackStatus();
-      if (status.ok() && in_transaction_ && CommitDue()) status = Commit();
+      if (status.ok() && in_transaction_ && CommitDue(input_idle)) status = Commit();
       producer_->poll(0);
     }
     if (status.ok()) {
@@ -220,20 +237,24 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
     return absl::OkStatus();
   }
 
+  // While a transaction is open, poll no longer than the idle limit or the commit deadline.
   int PollTimeoutMs() const {
     if (!in_transaction_) return 100;
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         CommitDeadline() - SteadyClock::now());
-    return static_cast<int>(std::clamp<int64_t>(left.count(), 0, 100));
+    return static_cast<int>(std::clamp<int64_t>(
+        left.count(), 0, absl::ToInt64Milliseconds(settings_.commit_idle)));
   }
 
   SteadyClock::time_point CommitDeadline() const {
     return transaction_started_ + absl::ToChronoMilliseconds(settings_.commit_interval);
   }
 
-  bool CommitDue() const {
+  // Commit after N records, after T ms, or when the input went quiet (the last poll waited the
+  // whole idle limit and got nothing): large batches under load, low latency when it is light.
+  bool CommitDue(bool input_idle) const {
     return records_in_transaction_ >= settings_.commit_every_records ||
-           SteadyClock::now() >= CommitDeadline();
+           SteadyClock::now() >= CommitDeadline() || input_idle;
   }
 
   absl::Status Handle(RdKafka::Message& message, std::vector<OutRecord>& outputs) {
