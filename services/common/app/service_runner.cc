@@ -47,7 +47,9 @@ int RunService(const ServiceRun& run, RecordProcessor& processor, ServiceMetrics
   for (const std::string& name : run.routed_topics) {
     topics.push_back({name, settings->routed_topic_partitions});
   }
-  if (absl::Status status = EnsureTopics(*settings, topics, kStartupTimeout); !status.ok()) {
+  if (absl::Status status = EnsureTopics(*settings, topics, kStartupTimeout, &stop_requested);
+      !status.ok()) {
+    if (status.code() == absl::StatusCode::kCancelled) return kExitStopped;
     log::Error("topics_unavailable", {{"error", std::string(status.message())}});
     return kExitBadConfig;
   }

@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "services/common/app/log.h"
 #include "services/common/core/status_macros.h"
+#include "services/common/kafka/kafka_log.h"
 
 namespace referral {
 namespace {
@@ -18,12 +19,14 @@ namespace {
 // The topics of `wanted` that the cluster's metadata does not list.
 absl::StatusOr<std::vector<TopicSpec>> Missing(RdKafka::Producer& client,
                                                  const std::vector<TopicSpec>& wanted,
-                                                 absl::Duration timeout) {
+                                                 absl::Duration timeout,
+                                                 const std::atomic<bool>* stop) {
   const absl::Time deadline = absl::Now() + timeout;
   RdKafka::ErrorCode code = RdKafka::ERR_NO_ERROR;
   for (;;) {
     RdKafka::Metadata* raw = nullptr;
-    code = client.metadata(/*all_topics=*/true, nullptr, &raw, 5000);
+    if (stop != nullptr && stop->load()) return absl::CancelledError("stopped while starting");
+    code = client.metadata(/*all_topics=*/true, nullptr, &raw, 1000);
     if (code == RdKafka::ERR_NO_ERROR) {
       std::unique_ptr<RdKafka::Metadata> metadata(raw);
       std::set<std::string> present;
@@ -97,12 +100,16 @@ absl::Status Create(RdKafka::Producer& client, const std::vector<TopicSpec>& top
 }  // namespace
 
 absl::Status EnsureTopics(const KafkaSettings& settings, const std::vector<TopicSpec>& topics,
-                          absl::Duration timeout) {
+                          absl::Duration timeout, const std::atomic<bool>* stop) {
   REFERRAL_ASSIGN_OR_RETURN(std::unique_ptr<RdKafka::Conf> conf, MakeConf(settings, {}, {}));
   std::string error;
+  KafkaEventLogger logger;  // outlives the client below
+  if (conf->set("event_cb", static_cast<RdKafka::EventCb*>(&logger), error) != RdKafka::Conf::CONF_OK) {
+    return absl::InternalError(error);
+  }
   std::unique_ptr<RdKafka::Producer> client(RdKafka::Producer::create(conf.get(), error));
   if (!client) return absl::InvalidArgumentError(absl::StrCat("kafka admin client: ", error));
-  REFERRAL_ASSIGN_OR_RETURN(std::vector<TopicSpec> missing, Missing(*client, topics, timeout));
+  REFERRAL_ASSIGN_OR_RETURN(std::vector<TopicSpec> missing, Missing(*client, topics, timeout, stop));
   if (missing.empty()) return absl::OkStatus();
   std::vector<std::string> names;
   nlohmann::json created = nlohmann::json::object();

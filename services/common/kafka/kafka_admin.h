@@ -4,6 +4,7 @@
 #ifndef REFERRAL_SERVICES_COMMON_KAFKA_KAFKA_ADMIN_H_
 #define REFERRAL_SERVICES_COMMON_KAFKA_KAFKA_ADMIN_H_
 
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -20,9 +21,9 @@ struct TopicSpec {
 
 // Makes sure every topic in `topics` exists. Returns kFailedPrecondition naming the missing
 // topics under REFUSE or when creating them fails, and kUnavailable when the cluster does not
-// answer within `timeout`.
+// answer within `timeout`, or kCancelled as soon as `*stop` (when given) becomes true.
 absl::Status EnsureTopics(const KafkaSettings& settings, const std::vector<TopicSpec>& topics,
-                          absl::Duration timeout);
+                          absl::Duration timeout, const std::atomic<bool>* stop = nullptr);
 
 }  // namespace referral
 

@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "services/common/app/log.h"
 #include "services/common/core/status_macros.h"
+#include "services/common/kafka/kafka_log.h"
 
 namespace referral {
 namespace {
@@ -189,24 +190,14 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
                             {"assigned_now", assigned_.load()}});
   }
 
-  // RdKafka::EventCb: librdkafka's own logs and errors, as JSON lines.
+  // RdKafka::EventCb: librdkafka's own logs and errors as JSON lines; a fatal error also stops
+  // the loop.
   void event_cb(RdKafka::Event& event) override {
-    switch (event.type()) {
-      case RdKafka::Event::EVENT_ERROR:
-        if (event.fatal()) {
-          Note(absl::InternalError(absl::StrCat("fatal: ", RdKafka::err2str(event.err()), ": ", event.str())));
-        } else {
-          log::Warn("kafka_error", {{"error", RdKafka::err2str(event.err())}, {"detail", event.str()}});
-        }
-        break;
-      case RdKafka::Event::EVENT_LOG:
-        if (event.severity() <= RdKafka::Event::EVENT_SEVERITY_WARNING) {
-          log::Warn("kafka_log", {{"facility", event.fac()}, {"detail", event.str()}});
-        }
-        break;
-      default:
-        break;
+    if (event.type() == RdKafka::Event::EVENT_ERROR && event.fatal()) {
+      Note(absl::InternalError(
+          absl::StrCat("fatal: ", RdKafka::err2str(event.err()), ": ", event.str())));
     }
+    logger_.event_cb(event);
   }
 
  private:
@@ -492,6 +483,7 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
   RecordProcessor& processor_;
   ServiceMetrics& metrics_;
   const std::atomic<bool>* stop_ = nullptr;
+  KafkaEventLogger logger_;
 
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::unique_ptr<RdKafka::Producer> producer_;

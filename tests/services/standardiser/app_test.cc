@@ -1,0 +1,174 @@
+#include "services/standardiser/app.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "referral/v1/referral.pb.h"
+#include "services/common/config/config_file.h"
+#include "services/common/core/codec.h"
+#include "tests/testing/test_setup.h"
+
+namespace referral {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using testing::At;
+using testing::DefaultStandardiserSetup;
+
+class FixedClock final : public Clock {
+ public:
+  explicit FixedClock(absl::Time now) : now_(now) {}
+  absl::Time Now() const override { return now_; }
+
+ private:
+  absl::Time now_;
+};
+
+std::string Sample(const std::string& name) {
+  return *ReadFile(std::string(REFERRAL_SOURCE_DIR) + "/tests/data/incidents/" + name +
+                   ".incident.json");
+}
+
+std::vector<std::string> HeaderNames(const OutRecord& record) {
+  std::vector<std::string> names;
+  for (const Header& h : record.headers) names.push_back(h.name);
+  return names;
+}
+
+std::string HeaderValue(const OutRecord& record, const std::string& name) {
+  for (const Header& h : record.headers) {
+    if (h.name == name) return h.value;
+  }
+  return "<absent>";
+}
+
+class StandardiserProcessorTest : public ::testing::Test {
+ protected:
+  StandardiserProcessorTest()
+      : standardiser_(*DefaultStandardiserSetup().directory, DefaultStandardiserSetup().time_zone),
+        clock_(At("2026-11-27T10:00:00Z")),
+        metrics_(std::make_shared<prometheus::Registry>(), "test") {}
+
+  std::vector<OutRecord> Process(const std::string& value, const std::string& content_type,
+                                 Encoding output = Encoding::kProtobuf) {
+    StandardiserProcessor processor(standardiser_, DefaultStandardiserSetup().topics, output,
+                                    clock_, metrics_);
+    InRecord in;
+    in.topic = "incidents.v1";
+    in.partition = 2;
+    in.offset = 41;
+    in.key = "ASP-KEY";
+    in.value = value;
+    if (!content_type.empty()) in.headers.push_back({"content-type", content_type});
+    std::vector<OutRecord> out;
+    processor.Process(in, out);
+    return out;
+  }
+
+  Standardiser standardiser_;
+  FixedClock clock_;
+  StandardiserMetrics metrics_;
+};
+
+TEST_F(StandardiserProcessorTest, JsonIncidentBecomesOneProtobufReferralKeyedByReferralId) {
+  const std::vector<OutRecord> out =
+      Process(Sample("01-domestic-abuse-complete"), "application/json");
+  ASSERT_EQ(out.size(), 1u);
+  const OutRecord& record = out[0];
+  EXPECT_EQ(record.topic, "referrals.standardised.v1");
+  v1::Referral referral;
+  ASSERT_TRUE(referral.ParseFromString(record.value));
+  EXPECT_EQ(record.key, referral.referral_id());
+  EXPECT_EQ(referral.incident().incident_id(), "ASP-2026-11-00001");
+  EXPECT_THAT(HeaderNames(record), ElementsAre("content-type", "ce_specversion", "ce_id",
+                                               "ce_source", "ce_type", "ce_time"));
+  EXPECT_EQ(HeaderValue(record, "content-type"), "application/x-protobuf");
+  EXPECT_EQ(HeaderValue(record, "ce_specversion"), "1.0");
+  EXPECT_EQ(HeaderValue(record, "ce_id"), referral.referral_id() + ".r1");
+  EXPECT_EQ(HeaderValue(record, "ce_source"), "/referral-gateway/standardiser");
+  EXPECT_EQ(HeaderValue(record, "ce_type"), "uk.gov.referral.v1.standardised");
+  EXPECT_EQ(HeaderValue(record, "ce_time"), "2026-11-27T10:00:00.000Z");
+  EXPECT_EQ(metrics_.incidents.Add({{"outcome", "referred"}}).Value(), 1);
+  EXPECT_EQ(metrics_.referrals.Value(), 1);
+}
+
+TEST_F(StandardiserProcessorTest, ProtobufInputWithoutContentTypeAndJsonOutput) {
+  const v1::IncidentEvent event = testing::IncidentFromJson(Sample("09-household-two-las"));
+  const std::vector<OutRecord> out = Process(event.SerializeAsString(), "", Encoding::kJson);
+  ASSERT_EQ(out.size(), 2u);  // one referral per LA
+  for (const OutRecord& record : out) {
+    EXPECT_EQ(HeaderValue(record, "content-type"), "application/json");
+    v1::Referral referral;
+    ASSERT_TRUE(Decode(record.value, Encoding::kJson, referral).ok());
+    EXPECT_EQ(record.key, referral.referral_id());
+  }
+  EXPECT_NE(out[0].key, out[1].key);
+}
+
+TEST_F(StandardiserProcessorTest, MalformedJsonIsDeadLetteredWithItsSource) {
+  const std::vector<OutRecord> out = Process("{\"eventId\": ", "application/json");
+  ASSERT_EQ(out.size(), 1u);
+  const OutRecord& letter = out[0];
+  EXPECT_EQ(letter.topic, "incidents.dlq.v1");
+  EXPECT_EQ(letter.key, "ASP-KEY");
+  EXPECT_EQ(letter.value, "{\"eventId\": ");
+  EXPECT_THAT(HeaderNames(letter),
+              ElementsAre("content-type", "dlq_reason", "dlq_errors", "dlq_service",
+                          "dlq_source_topic", "dlq_source_partition", "dlq_source_offset"));
+  EXPECT_EQ(HeaderValue(letter, "dlq_reason"), "undecodable");
+  EXPECT_THAT(HeaderValue(letter, "dlq_errors"), HasSubstr("value: invalid JSON"));
+  EXPECT_EQ(HeaderValue(letter, "dlq_service"), "standardiser");
+  EXPECT_EQ(HeaderValue(letter, "dlq_source_topic"), "incidents.v1");
+  EXPECT_EQ(HeaderValue(letter, "dlq_source_partition"), "2");
+  EXPECT_EQ(HeaderValue(letter, "dlq_source_offset"), "41");
+  EXPECT_EQ(metrics_.dead_letters.Add({{"reason", "undecodable"}}).Value(), 1);
+}
+
+TEST_F(StandardiserProcessorTest, UnsupportedContentTypeIsDeadLettered) {
+  const std::vector<OutRecord> out = Process("<incident/>", "text/xml");
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(HeaderValue(out[0], "dlq_reason"), "unsupported_content_type");
+  EXPECT_EQ(HeaderValue(out[0], "dlq_errors"),
+            "content-type: unsupported \"text/xml\" (want application/x-protobuf or application/json)");
+}
+
+TEST_F(StandardiserProcessorTest, InvalidIncidentIsDeadLetteredWithEveryFieldError) {
+  const std::vector<OutRecord> out = Process(Sample("14-invalid-missing-ids"), "application/json");
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(HeaderValue(out[0], "dlq_reason"), "invalid");
+  const std::string expected = *ReadFile(std::string(REFERRAL_SOURCE_DIR) +
+                                         "/tests/data/incidents/14-invalid-missing-ids.errors.txt");
+  EXPECT_EQ(HeaderValue(out[0], "dlq_errors") + "\n", expected);
+}
+
+TEST_F(StandardiserProcessorTest, SkippedIncidentProducesNothingAndIsCounted) {
+  EXPECT_TRUE(Process(Sample("11-skipped-no-child"), "application/json").empty());
+  EXPECT_EQ(metrics_.skipped.Add({{"reason", "no_child"}}).Value(), 1);
+  EXPECT_EQ(metrics_.incidents.Add({{"outcome", "skipped"}}).Value(), 1);
+}
+
+TEST_F(StandardiserProcessorTest, QualityIssuesAreCountedByIssue) {
+  Process(Sample("02-child-neglect-voice-missing"), "application/json");
+  EXPECT_GE(metrics_.quality_issues.Add({{"issue", "child_not_spoken_to_no_reason"}}).Value(), 1);
+}
+
+TEST_F(StandardiserProcessorTest, DeadLetterForUnproducibleOutput) {
+  StandardiserProcessor processor(standardiser_, DefaultStandardiserSetup().topics,
+                                  Encoding::kProtobuf, clock_, metrics_);
+  InRecord in;
+  in.topic = "incidents.v1";
+  in.key = "K";
+  in.value = "bytes";
+  const OutRecord letter = processor.DeadLetter(in, "produce_failed", "produce to x: too large");
+  EXPECT_EQ(letter.topic, "incidents.dlq.v1");
+  EXPECT_EQ(HeaderValue(letter, "dlq_reason"), "produce_failed");
+  EXPECT_EQ(HeaderValue(letter, "dlq_errors"), "produce to x: too large");
+}
+
+}  // namespace
+}  // namespace referral
