@@ -8,7 +8,7 @@ packages=(
   libprotobuf-dev protobuf-compiler
   libgrpc++-dev protobuf-compiler-grpc
   librdkafka-dev libssl-dev
-  prometheus-cpp-dev
+  prometheus-cpp-dev libcivetweb-dev
   libabsl-dev libyaml-cpp-dev libcli11-dev libspdlog-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   tzdata

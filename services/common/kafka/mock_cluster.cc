@@ -50,4 +50,16 @@ absl::Status MockCluster::CreateTopic(const std::string& topic, int partitions) 
   return absl::OkStatus();
 }
 
+void MockCluster::PushRequestErrors(int16_t api_key, const std::vector<int>& errors) {
+  std::vector<rd_kafka_resp_err_t> codes;
+  for (int error : errors) codes.push_back(static_cast<rd_kafka_resp_err_t>(error));
+  rd_kafka_mock_push_request_errors_array(handles_->cluster, api_key, codes.size(), codes.data());
+}
+
+void MockCluster::DelayNextRequest(int16_t api_key, absl::Duration delay) {
+  rd_kafka_mock_broker_push_request_error_rtts(handles_->cluster, /*broker_id=*/1, api_key, 1,
+                                               RD_KAFKA_RESP_ERR_NO_ERROR,
+                                               static_cast<int>(absl::ToInt64Milliseconds(delay)));
+}
+
 }  // namespace referral

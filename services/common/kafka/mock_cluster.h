@@ -6,10 +6,13 @@
 #define REFERRAL_SERVICES_COMMON_KAFKA_MOCK_CLUSTER_H_
 
 #include <memory>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 
 namespace referral {
 
@@ -24,6 +27,14 @@ class MockCluster {
 
   // Creates `topic` (the mock serves no CreateTopics request). Returns kInternal on failure.
   absl::Status CreateTopic(const std::string& topic, int partitions);
+
+  // Error injection: the next requests with Kafka protocol API key `api_key` (0 Produce,
+  // 22 InitProducerId, 25 AddOffsetsToTxn, 26 EndTxn, ...) fail with `errors` (Kafka error
+  // codes, one request each, in order).
+  void PushRequestErrors(int16_t api_key, const std::vector<int>& errors);
+
+  // Delays the answer to the next request with `api_key` by `delay` (a slow broker).
+  void DelayNextRequest(int16_t api_key, absl::Duration delay);
 
  private:
   struct Handles;

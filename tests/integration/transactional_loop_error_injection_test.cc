@@ -1,0 +1,167 @@
+// The transactional loop's error classes, driven by librdkafka's mock cluster with injected
+// protocol errors (DESIGN.md §8: the mock cluster is for error injection only; it does not
+// honour transactions, so these tests check the loop's reactions, never exactly-once, which the
+// system tests prove on a real broker).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "services/common/kafka/dead_letter.h"
+#include "services/common/kafka/kafka_publisher.h"
+#include "services/common/kafka/kafka_reader.h"
+#include "services/common/kafka/kafka_transactional_loop.h"
+#include "services/common/kafka/mock_cluster.h"
+
+namespace referral {
+namespace {
+
+using ::testing::HasSubstr;
+
+// Kafka protocol API keys and error codes used below.
+constexpr int16_t kAddOffsetsToTxn = 25;
+constexpr int16_t kEndTxn = 26;
+constexpr int kNotCoordinator = 16;           // retriable
+constexpr int kGroupAuthorizationFailed = 30;  // abortable: the transaction must abort
+constexpr int kInvalidProducerEpoch = 47;     // fenced: fatal
+
+class CopyProcessor final : public RecordProcessor {
+ public:
+  void Process(const InRecord& in, std::vector<OutRecord>& out) override {
+    out.push_back({"out", std::string(in.key), std::string(in.value), {}});
+  }
+  OutRecord DeadLetter(const InRecord& in, absl::string_view reason,
+                       absl::string_view detail) override {
+    return MakeDeadLetter(in, "out.dlq", "test", reason, detail);
+  }
+};
+
+class LoopErrorInjectionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    cluster_ = *MockCluster::Start(1);
+    for (const char* topic : {"in", "out", "out.dlq"}) ASSERT_TRUE(cluster_->CreateTopic(topic, 2).ok());
+    settings_.bootstrap_servers = cluster_->bootstrap();
+    settings_.group_id = "loop-test";
+    settings_.transactional_id = "loop-test-a";
+    settings_.commit_every_records = 20;
+    settings_.commit_interval = absl::Milliseconds(50);
+    metrics_ = std::make_unique<ServiceMetrics>(std::make_shared<prometheus::Registry>(), "test", "0");
+    loop_ = *KafkaTransactionalLoop::Create(settings_, {"in"}, processor_, *metrics_);
+    runner_ = std::thread([this] { status_ = loop_->Run(stop_); });
+    publisher_ = *KafkaPublisher::Create(cluster_->bootstrap());
+  }
+
+  void TearDown() override {
+    stop_.store(true);
+    if (runner_.joinable()) runner_.join();
+  }
+
+  void Publish(int from, int to) {
+    for (int i = from; i < to; ++i) {
+      ASSERT_TRUE(publisher_->Send({"in", absl::StrCat("k", i), absl::StrCat("v", i), {}}).ok());
+    }
+    ASSERT_TRUE(publisher_->Flush(absl::Seconds(10)).ok());
+  }
+
+  // Waits up to 30 s for `done`.
+  template <typename F>
+  bool Eventually(F done) {
+    const absl::Time deadline = absl::Now() + absl::Seconds(30);
+    while (absl::Now() < deadline) {
+      if (done()) return true;
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    return done();
+  }
+
+  std::set<std::string> OutputValues() {
+    std::set<std::string> values;
+    auto reader = KafkaReader::Open(cluster_->bootstrap(), {"out"}, absl::Seconds(10));
+    if (!reader.ok()) return values;
+    for (;;) {
+      auto next = (*reader)->Next(absl::Seconds(1));
+      if (!next.ok() || !next->has_value()) return values;
+      values.insert((*next)->value);
+    }
+  }
+
+  double Errors(const std::string& error_class) {
+    return metrics_->kafka_errors.Add({{"class", error_class}}).Value();
+  }
+
+  std::unique_ptr<MockCluster> cluster_;
+  KafkaSettings settings_;
+  CopyProcessor processor_;
+  std::unique_ptr<ServiceMetrics> metrics_;
+  std::unique_ptr<KafkaTransactionalLoop> loop_;
+  std::unique_ptr<KafkaPublisher> publisher_;
+  std::atomic<bool> stop_{false};
+  absl::Status status_;
+  std::thread runner_;
+};
+
+TEST_F(LoopErrorInjectionTest, CoordinatorErrorsAreAbsorbedAndNothingIsLost) {
+  Publish(0, 50);
+  ASSERT_TRUE(Eventually([&] { return metrics_->committed.Value() >= 1; }));
+  EXPECT_EQ(loop_->NotReadyReason(), "");
+  // librdkafka finds the coordinator again and retries by itself.
+  cluster_->PushRequestErrors(kEndTxn, {kNotCoordinator, kNotCoordinator});
+  Publish(50, 100);
+  std::set<std::string> want;
+  for (int i = 0; i < 100; ++i) want.insert(absl::StrCat("v", i));
+  ASSERT_TRUE(Eventually([&] { return OutputValues() == want; }));
+  EXPECT_EQ(metrics_->aborted.Value(), 0);
+  stop_.store(true);
+  runner_.join();
+  EXPECT_TRUE(status_.ok()) << status_;
+}
+
+TEST_F(LoopErrorInjectionTest, ACommitTimeoutIsRetriedNotAborted) {
+  Publish(0, 10);
+  ASSERT_TRUE(Eventually([&] { return metrics_->committed.Value() >= 1; }));
+  const double committed = metrics_->committed.Value();
+  // Longer than the loop's 10 s per call: commit_transaction() times out (retriable).
+  cluster_->DelayNextRequest(kEndTxn, absl::Seconds(12));
+  Publish(10, 20);
+  ASSERT_TRUE(Eventually([&] { return Errors("retriable") >= 1; }));
+  ASSERT_TRUE(Eventually([&] { return metrics_->committed.Value() > committed; }));
+  EXPECT_EQ(metrics_->aborted.Value(), 0);
+  std::set<std::string> want;
+  for (int i = 0; i < 20; ++i) want.insert(absl::StrCat("v", i));
+  ASSERT_TRUE(Eventually([&] { return OutputValues() == want; }));
+}
+
+TEST_F(LoopErrorInjectionTest, AnAbortableErrorAbortsRewindsAndReprocesses) {
+  Publish(0, 20);
+  ASSERT_TRUE(Eventually([&] { return metrics_->committed.Value() >= 1; }));
+  cluster_->PushRequestErrors(kAddOffsetsToTxn, {kGroupAuthorizationFailed});
+  Publish(20, 40);
+  ASSERT_TRUE(Eventually([&] { return metrics_->aborted.Value() >= 1; }));
+  std::set<std::string> want;
+  for (int i = 0; i < 40; ++i) want.insert(absl::StrCat("v", i));
+  // The aborted records were processed again after the rewind: every value is out.
+  ASSERT_TRUE(Eventually([&] { return OutputValues() == want; }));
+  EXPECT_EQ(loop_->NotReadyReason(), "");
+}
+
+TEST_F(LoopErrorInjectionTest, AFencedProducerIsFatalAndNotReady) {
+  Publish(0, 10);
+  ASSERT_TRUE(Eventually([&] { return metrics_->committed.Value() >= 1; }));
+  cluster_->PushRequestErrors(kEndTxn, {kInvalidProducerEpoch});
+  Publish(10, 20);
+  runner_.join();  // Run() returns by itself
+  EXPECT_EQ(status_.code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(loop_->NotReadyReason(), HasSubstr("fatal Kafka error"));
+  EXPECT_EQ(metrics_->ready.Value(), 0);
+}
+
+}  // namespace
+}  // namespace referral
