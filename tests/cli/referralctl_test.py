@@ -155,6 +155,65 @@ class CalendarTest(unittest.TestCase):
         self.assertIn("not in the directory", result.stderr)
 
 
+class SimulateTest(unittest.TestCase):
+    def simulate(self, *args):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "incidents.jsonl")
+            result = run("simulate", "--output", path, *args)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            return result, read(path).splitlines()
+
+    def test_same_seed_same_incidents_other_seed_other_incidents(self):
+        _, first = self.simulate("--count", "300", "--seed", "5")
+        _, again = self.simulate("--count", "300", "--seed", "5")
+        _, other = self.simulate("--count", "300", "--seed", "6")
+        self.assertEqual(first, again)
+        self.assertNotEqual(first, other)
+
+    def test_a_varied_feed_with_invalid_malformed_and_skipped_shares(self):
+        result, lines = self.simulate("--count", "2000", "--seed", "3",
+                                      "--at", "2026-11-27T12:00:00Z")
+        self.assertEqual(len(lines), 2000)
+        self.assertRegex(result.stdout, r"^simulated 2000 incidents \(\d+ malformed\) to ")
+        malformed = [l for l in lines if not l.endswith("}")]
+        self.assertTrue(2 <= len(malformed) <= 30, len(malformed))
+        events = [json.loads(l) for l in lines if l.endswith("}")]
+        types = {e.get("incidentType") for e in events}
+        self.assertGreaterEqual(len(types), 8)
+        self.assertTrue(all(e["occurredAt"] <= "2026-11-27T12:00:00Z" for e in events
+                            if "occurredAt" in e))
+        children = [sum(p.get("role") == "PERSON_ROLE_CHILD" for p in e.get("persons", []))
+                    for e in events]
+        self.assertEqual(set(children), {0, 1, 2, 3, 4})
+        # Standardising the feed gives referrals, skips and field errors, as a live feed would.
+        with tempfile.NamedTemporaryFile("w", suffix=".jsonl") as f:
+            f.write("\n".join(lines) + "\n")
+            f.flush()
+            standardised = run("standardise", f.name)
+        self.assertEqual(standardised.returncode, 2)
+        self.assertIn("skipped: no_child", standardised.stderr)
+        self.assertIn("invalid JSON", standardised.stderr)
+        self.assertRegex(standardised.stderr, r"(incident_id|occurred_at): required|reported_at: before occurred_at")
+        referrals = [json.loads(l) for l in standardised.stdout.splitlines()]
+        issues = {i for r in referrals for i in r.get("quality", {}).get("issues", [])}
+        self.assertGreaterEqual(len(issues), 9, issues)
+        self.assertGreaterEqual(len({r.get("laCode", "") for r in referrals}), 6)  # 5 LAs + triage
+
+    def test_needs_a_count_or_a_rate_and_duration(self):
+        result = run("simulate", "--output", "/dev/null")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("give --count N, or --rate R and --duration D", result.stderr)
+
+
+class KafkaCommandsTest(unittest.TestCase):
+    def test_publish_without_a_bootstrap_is_a_usage_error(self):
+        env = {k: v for k, v in os.environ.items() if k != "KAFKA_BOOTSTRAP"}
+        result = subprocess.run([BIN, "publish", sample("01-domestic-abuse-complete.incident.json")],
+                                capture_output=True, text=True, cwd=ROOT, timeout=30, env=env)
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("give --bootstrap host:port or set KAFKA_BOOTSTRAP", result.stderr)
+
+
 if __name__ == "__main__":
     BIN, ROOT = sys.argv[1], sys.argv[2]
     unittest.main(argv=sys.argv[:1], verbosity=1)

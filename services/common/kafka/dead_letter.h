@@ -1,6 +1,7 @@
 // Dead letters: the rejected record's own key and bytes, on the dead-letter topic, with headers
-// saying why and where it came from (DESIGN.md §5). Header values carry field paths and rules,
-// never field values, so no personal data leaks into them.
+// saying why and where it came from (DESIGN.md §5). Validation errors give field paths and rules
+// only; a decoder's message can quote a fragment of the bad input, which the record itself holds
+// anyway. Dead-letter topics are therefore as sensitive as the input topic; logs never get these.
 #ifndef REFERRAL_SERVICES_COMMON_KAFKA_DEAD_LETTER_H_
 #define REFERRAL_SERVICES_COMMON_KAFKA_DEAD_LETTER_H_
 

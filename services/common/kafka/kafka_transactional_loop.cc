@@ -392,7 +392,10 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
     in_transaction_ = false;
     metrics_.aborted.Increment();
     ResetTransaction();
-    return rewind ? Rewind() : absl::OkStatus();
+    // While stopping there is nothing to go on with: the next owner starts from the committed
+    // offsets anyway, and a broker that is down would keep the rewind waiting.
+    const bool stopping = stop_ != nullptr && stop_->load();
+    return rewind && !stopping ? Rewind() : absl::OkStatus();
   }
 
   absl::Status Rewind() {
