@@ -15,7 +15,7 @@ namespace {
 
 constexpr uint32_t kDefaultCommitEveryRecords = 1000;
 constexpr uint32_t kDefaultCommitIntervalMs = 100;
-constexpr uint32_t kDefaultCommitIdleMs = 5;
+constexpr uint32_t kDefaultCommitIdleMs = 20;
 constexpr uint32_t kDefaultTopicPartitions = 6;
 
 std::string HostName() {

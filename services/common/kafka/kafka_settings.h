@@ -33,7 +33,7 @@ struct KafkaSettings {
   std::vector<std::string> secret_names;
   uint32_t commit_every_records = 1000;
   absl::Duration commit_interval = absl::Milliseconds(100);
-  absl::Duration commit_idle = absl::Milliseconds(5);
+  absl::Duration commit_idle = absl::Milliseconds(20);
   config::v1::Kafka::MissingTopics missing_topics = config::v1::Kafka::CREATE;
   int topic_partitions = 6;
   int routed_topic_partitions = 1;

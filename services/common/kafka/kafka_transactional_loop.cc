@@ -127,10 +127,10 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
     std::vector<OutRecord> outputs;
     while (status.ok() && !stop.load()) {
       std::unique_ptr<RdKafka::Message> message(consumer_->consume(PollTimeoutMs()));
-      const bool input_idle = message->err() == RdKafka::ERR__TIMED_OUT;
+      const bool input_drained = message->err() == RdKafka::ERR__TIMED_OUT;
       status = Handle(*message, outputs);
       if (status.ok()) status = TakeCallbackStatus();
-      if (status.ok() && in_transaction_ && CommitDue(input_idle)) status = Commit();
+      if (status.ok() && in_transaction_ && CommitDue(input_drained)) status = Commit();
       producer_->poll(0);
     }
     if (status.ok()) {
@@ -228,24 +228,28 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
     return absl::OkStatus();
   }
 
-  // While a transaction is open, poll no longer than the idle limit or the commit deadline.
+  // While a transaction is open, poll no longer than the commit deadline; once the transaction
+  // is commit_idle old, only take what is already waiting (poll without blocking).
   int PollTimeoutMs() const {
     if (!in_transaction_) return 100;
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        CommitDeadline() - SteadyClock::now());
-    return static_cast<int>(std::clamp<int64_t>(
-        left.count(), 0, absl::ToInt64Milliseconds(settings_.commit_idle)));
+    const auto now = SteadyClock::now();
+    if (now - transaction_started_ >= absl::ToChronoMilliseconds(settings_.commit_idle)) return 0;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(CommitDeadline() - now);
+    return static_cast<int>(std::clamp<int64_t>(left.count(), 0, 100));
   }
 
   SteadyClock::time_point CommitDeadline() const {
     return transaction_started_ + absl::ToChronoMilliseconds(settings_.commit_interval);
   }
 
-  // Commit after N records, after T ms, or when the input went quiet (the last poll waited the
-  // whole idle limit and got nothing): large batches under load, low latency when it is light.
-  bool CommitDue(bool input_idle) const {
-    return records_in_transaction_ >= settings_.commit_every_records ||
-           SteadyClock::now() >= CommitDeadline() || input_idle;
+  // Commit after N records, after T ms, or once the transaction is commit_idle old and no more
+  // input is waiting: large batches under load (the fetch queue never runs dry), low latency
+  // when the stream is light.
+  bool CommitDue(bool input_drained) const {
+    const auto now = SteadyClock::now();
+    return records_in_transaction_ >= settings_.commit_every_records || now >= CommitDeadline() ||
+           (input_drained &&
+            now - transaction_started_ >= absl::ToChronoMilliseconds(settings_.commit_idle));
   }
 
   absl::Status Handle(RdKafka::Message& message, std::vector<OutRecord>& outputs) {

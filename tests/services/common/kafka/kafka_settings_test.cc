@@ -41,7 +41,7 @@ TEST(ResolveKafkaSettingsTest, DefaultsFromTheServiceAndInstance) {
   EXPECT_EQ(settings->transactional_id, "router-pod-1");
   EXPECT_EQ(settings->commit_every_records, 1000u);
   EXPECT_EQ(settings->commit_interval, absl::Milliseconds(100));
-  EXPECT_EQ(settings->commit_idle, absl::Milliseconds(5));
+  EXPECT_EQ(settings->commit_idle, absl::Milliseconds(20));
   EXPECT_EQ(settings->missing_topics, config::v1::Kafka::CREATE);
   EXPECT_EQ(settings->topic_partitions, 6);
   EXPECT_EQ(settings->routed_topic_partitions, 1);
