@@ -19,7 +19,9 @@ std_http=${STANDARDISER_HTTP:-127.0.0.1:9101}
 rtr_http=${ROUTER_HTTP:-127.0.0.1:9102}
 work=$(mktemp -d)
 
+# Stops everything, then exits with $1 (0 for Ctrl-C and RUN_SECONDS, the failure's status else).
 stop_all() {
+  local code=${1:-0}
   trap - INT TERM EXIT
   echo
   echo "Stopping..."
@@ -31,9 +33,10 @@ stop_all() {
   done
   echo "Stopped. Service logs were in $work (removed)."
   rm -rf "$work"
-  exit 0
+  exit "$code"
 }
-trap stop_all INT TERM EXIT
+trap 'stop_all $?' EXIT
+trap 'stop_all 0' INT TERM
 
 if [[ -z ${KAFKA_BOOTSTRAP:-} ]]; then
   setsid "$bin/referralctl" dev-broker --bootstrap-file "$work/bootstrap" >/dev/null 2>"$work/dev-broker.log" &
@@ -96,13 +99,13 @@ while true; do
     "  dead letters: $(metric "$work/std.prom" referral_dead_letters_total '') (standardiser)" \
     "$(metric "$work/rtr.prom" referral_dead_letters_total '') (router)"
   echo "referrals out by LA and window:"
-  grep -E '^referral_referrals_routed_total' "$work/rtr.prom" |
+  { grep -E '^referral_referrals_routed_total' "$work/rtr.prom" || true; } |
     sed -E 's/.*la="([^"]+)".*window="([^"]+)".* ([0-9.e+]+)$/\1 \2 \3/' |
     awk '{ n[$1" "$2] += $3 } END { for (k in n) printf "  %-12s %-13s %d\n", substr(k, 1, index(k, " ") - 1), substr(k, index(k, " ") + 1), n[k] }' |
     sort
   echo "top quality issues:"
-  grep -E '^referral_quality_issues_total' "$work/std.prom" |
+  { grep -E '^referral_quality_issues_total' "$work/std.prom" || true; } |
     sed -E 's/.*issue="([^"]+)".* ([0-9.e+]+)$/\2 \1/' | sort -rn | head -5 |
     awk '{ printf "  %-45s %d\n", $2, $1 }'
-  if [[ -n ${RUN_SECONDS:-} ]] && ((SECONDS - started >= RUN_SECONDS)); then stop_all; fi
+  if [[ -n ${RUN_SECONDS:-} ]] && ((SECONDS - started >= RUN_SECONDS)); then stop_all 0; fi
 done

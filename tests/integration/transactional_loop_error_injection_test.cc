@@ -34,8 +34,11 @@ constexpr int kInvalidProducerEpoch = 47;     // fenced: fatal
 
 class CopyProcessor final : public RecordProcessor {
  public:
+  // Copies the record; for key "big" the copy is larger than librdkafka will produce.
   void Process(const InRecord& in, std::vector<OutRecord>& out) override {
-    out.push_back({"out", std::string(in.key), std::string(in.value), {}});
+    std::string value(in.value);
+    if (in.key == "big") value.resize(2 << 20, 'x');
+    out.push_back({"out", std::string(in.key), std::move(value), {}});
   }
   OutRecord DeadLetter(const InRecord& in, absl::string_view reason,
                        absl::string_view detail) override {
@@ -82,9 +85,9 @@ class LoopErrorInjectionTest : public ::testing::Test {
     return done();
   }
 
-  std::set<std::string> OutputValues() {
+  std::set<std::string> OutputValues(const std::string& topic = "out") {
     std::set<std::string> values;
-    auto reader = KafkaReader::Open(cluster_->bootstrap(), {"out"}, absl::Seconds(10));
+    auto reader = KafkaReader::Open(cluster_->bootstrap(), {topic}, absl::Seconds(10));
     if (!reader.ok()) return values;
     for (;;) {
       auto next = (*reader)->Next(absl::Seconds(1));
@@ -147,9 +150,46 @@ TEST_F(LoopErrorInjectionTest, AnAbortableErrorAbortsRewindsAndReprocesses) {
   ASSERT_TRUE(Eventually([&] { return metrics_->aborted.Value() >= 1; }));
   std::set<std::string> want;
   for (int i = 0; i < 40; ++i) want.insert(absl::StrCat("v", i));
-  // The aborted records were processed again after the rewind: every value is out.
+  // The aborted records were processed again after the rewind: every value is out, and more
+  // records were consumed than published.
   ASSERT_TRUE(Eventually([&] { return OutputValues() == want; }));
+  EXPECT_GT(metrics_->consumed.Add({{"topic", "in"}}).Value(), 40);
   EXPECT_EQ(loop_->NotReadyReason(), "");
+}
+
+TEST_F(LoopErrorInjectionTest, AnUnproducibleOutputIsDeadLetteredAndThePartitionFlows) {
+  ASSERT_TRUE(publisher_->Send({"in", "big", "the-big-one", {}}).ok());
+  Publish(0, 20);
+  ASSERT_TRUE(Eventually([&] { return OutputValues("out.dlq") == std::set<std::string>{"the-big-one"}; }));
+  std::set<std::string> want;
+  for (int i = 0; i < 20; ++i) want.insert(absl::StrCat("v", i));
+  ASSERT_TRUE(Eventually([&] { return OutputValues() == want; }));
+  auto reader = *KafkaReader::Open(cluster_->bootstrap(), {"out.dlq"}, absl::Seconds(10));
+  auto letter = *reader->Next(absl::Seconds(5));
+  ASSERT_TRUE(letter.has_value());
+  std::string reason;
+  for (const Header& h : letter->headers) {
+    if (h.name == kDlqReason) reason = h.value;
+  }
+  EXPECT_EQ(reason, "produce_failed");
+  EXPECT_GE(metrics_->aborted.Value(), 1);
+}
+
+TEST_F(LoopErrorInjectionTest, ATransactionRefusedAgainAndAgainIsolatesAndDeadLettersOneRecord) {
+  Publish(0, 5);
+  ASSERT_TRUE(Eventually([&] { return metrics_->committed.Value() >= 1; }));
+  // Three refusals in a row switch to one record per transaction; the fourth refuses a lone
+  // record, which is dead-lettered when it comes round again.
+  cluster_->PushRequestErrors(kAddOffsetsToTxn, {kGroupAuthorizationFailed, kGroupAuthorizationFailed,
+                                                 kGroupAuthorizationFailed, kGroupAuthorizationFailed});
+  Publish(5, 25);
+  ASSERT_TRUE(Eventually([&] { return OutputValues("out.dlq").size() == 1; }));
+  EXPECT_EQ(metrics_->aborted.Value(), 4);
+  // Back to normal batches afterwards: the remaining records commit.
+  const double committed = metrics_->committed.Value();
+  Publish(25, 30);
+  ASSERT_TRUE(Eventually([&] { return metrics_->committed.Value() > committed; }));
+  EXPECT_EQ(OutputValues("out.dlq").size(), 1u);
 }
 
 TEST_F(LoopErrorInjectionTest, AFencedProducerIsFatalAndNotReady) {

@@ -10,6 +10,7 @@ Usage: exactly_once_test.py {crash|replicas|outage}   (CTest runs each as its ow
 """
 import random
 import subprocess
+from collections import Counter
 import sys
 import time
 
@@ -35,9 +36,11 @@ def publish_simulated(pipeline, count, rate=None):
 
 
 def expected(pipeline, count):
+    """The expected routed deliveries, and how many dead letters."""
     path = pipeline.dir / "incidents.jsonl"
     simulate(count, path)
-    return harness.expected_deliveries(path, harness.OUT_OF_HOURS)
+    return (harness.expected_deliveries(path, harness.OUT_OF_HOURS),
+            harness.expected_dead_letters(path))
 
 
 def wait_until_all_delivered(pipeline, expected_total, services, timeout):
@@ -50,16 +53,25 @@ def wait_until_all_delivered(pipeline, expected_total, services, timeout):
     harness.wait_for(done, timeout, f"{expected_total} routed records")
 
 
-def check(pipeline, want):
+def check(pipeline, want, want_dead_letters):
     got = harness.delivered(pipeline, harness.tail(pipeline.output_topics(), idle_seconds=6))
     harness.compare_exactly_once(want, got)
     print(f"exactly once: {sum(got.values())} records for {len(want)} expected deliveries")
+    # Dead letters too: one per rejected input record, none twice.
+    letters = harness.tail([pipeline.topics["dead_letters"]], idle_seconds=3)
+    sources = Counter((l["headers"]["dlq_source_partition"], l["headers"]["dlq_source_offset"])
+                      for l in letters)
+    twice = [k for k, n in sources.items() if n > 1]
+    assert not twice, f"dead letters duplicated: {twice[:3]}"
+    assert len(letters) == want_dead_letters, \
+        f"{len(letters)} dead letters, expected {want_dead_letters}"
+    print(f"exactly once: {len(letters)} dead letters for {want_dead_letters} rejected incidents")
 
 
 def crash(count=20000, kills=8):
     pipeline = harness.Pipeline("sys-crash")
     try:
-        want = expected(pipeline, count)
+        want, want_dead_letters = expected(pipeline, count)
         standardiser = pipeline.standardiser()
         router = pipeline.router(clock_start=harness.OUT_OF_HOURS)
         standardiser.wait_ready()
@@ -79,7 +91,7 @@ def crash(count=20000, kills=8):
         standardiser.wait_ready()
         router.wait_ready()
         wait_until_all_delivered(pipeline, sum(want.values()), [standardiser, router], 600)
-        check(pipeline, want)
+        check(pipeline, want, want_dead_letters)
     finally:
         pipeline.stop_all()
 
@@ -87,7 +99,7 @@ def crash(count=20000, kills=8):
 def replicas(count=6000):
     pipeline = harness.Pipeline("sys-replicas")
     try:
-        want = expected(pipeline, count)
+        want, want_dead_letters = expected(pipeline, count)
         standardiser = pipeline.standardiser()
         router_a = pipeline.router("a", clock_start=harness.OUT_OF_HOURS)
         router_b = pipeline.router("b", clock_start=harness.OUT_OF_HOURS)
@@ -111,7 +123,7 @@ def replicas(count=6000):
         feed.wait(300)
         assert feed.returncode == 0, feed.stderr.read().decode()
         wait_until_all_delivered(pipeline, sum(want.values()), [standardiser, router_a], 300)
-        check(pipeline, want)
+        check(pipeline, want, want_dead_letters)
     finally:
         pipeline.stop_all()
 
@@ -119,7 +131,7 @@ def replicas(count=6000):
 def outage(count=6000, outage_seconds=20):
     pipeline = harness.Pipeline("sys-outage")
     try:
-        want = expected(pipeline, count)
+        want, want_dead_letters = expected(pipeline, count)
         standardiser = pipeline.standardiser()
         router = pipeline.router(clock_start=harness.OUT_OF_HOURS)
         standardiser.wait_ready()
@@ -137,7 +149,7 @@ def outage(count=6000, outage_seconds=20):
         feed.wait(600)
         assert feed.returncode == 0, feed.stderr.read().decode()
         wait_until_all_delivered(pipeline, sum(want.values()), [standardiser, router], 300)
-        check(pipeline, want)
+        check(pipeline, want, want_dead_letters)
         # Recovered without a restart: the same processes, never restarted.
         assert standardiser.starts == 1 and router.starts == 1
         standardiser.check_alive()

@@ -245,6 +245,18 @@ def expected_deliveries(incidents_file, at):
     return deliveries
 
 
+def expected_dead_letters(incidents_file):
+    """How many incidents of the file the standardiser must dead-letter (malformed or invalid):
+    the distinct input lines `referralctl standardise` reports an error for."""
+    result = referralctl("standardise", incidents_file, check=False, timeout=600)
+    bad = set()
+    for line in result.stderr.decode().splitlines():
+        where, _, what = line.partition(": ")
+        if where.startswith("line ") and what and not what.startswith("skipped:"):
+            bad.add(where)
+    return len(bad)
+
+
 def delivered(pipeline, records):
     """(referral_id, default topic name) per record of `records`, prefix removed."""
     got = Counter()

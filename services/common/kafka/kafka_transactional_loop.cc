@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <utility>
 
@@ -24,6 +25,7 @@ constexpr int kTransactionTimeoutMs = 10000;  // per blocking transactional call
 constexpr int kCommittedTimeoutMs = 10000;
 constexpr auto kMaxBackoff = std::chrono::milliseconds(5000);
 constexpr int kStoppingAttempts = 3;  // retriable failures tolerated while draining on SIGTERM
+constexpr int kIsolateAfterAborts = 3;  // aborts in a row before records go one per transaction
 
 // librdkafka's error object → our three classes (STYLE.md "Errors"). Takes ownership.
 absl::Status FromError(RdKafka::Error* raw, absl::string_view what) {
@@ -68,6 +70,13 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
        ServiceMetrics& metrics)
       : settings_(settings), topics_(std::move(topics)), processor_(processor), metrics_(metrics) {}
 
+  // IMPORTANT: the clients call back into this object from their threads; destroy them before
+  // the members those callbacks use.
+  ~Impl() override {
+    consumer_.reset();
+    producer_.reset();
+  }
+
   absl::Status Init() {
     REFERRAL_ASSIGN_OR_RETURN(
         std::unique_ptr<RdKafka::Conf> consumer_conf,
@@ -109,7 +118,12 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
                   // CONCURRENT_TRANSACTIONS until the markers are written; retry in 10 ms, not
                   // the default 100 ms that would add to every hop's latency.
                   {"retry.backoff.ms", "10"},
-                  {"transaction.timeout.ms", "30000"}},
+                  // The broker aborts (and fences us for) a transaction open longer than this: it
+                  // must outlast a broker outage we ride out (the system test stops the broker for
+                  // 20 s; with 30 s the transaction open across it was fenced). A dead instance's
+                  // open transaction holds read_committed readers back at most this long, unless
+                  // its restart aborts it first.
+                  {"transaction.timeout.ms", "60000"}},
                  {{"transactional.id", settings_.transactional_id}, {"enable.idempotence", "true"}}));
     if (producer_conf->set("event_cb", static_cast<RdKafka::EventCb*>(this), error) !=
         RdKafka::Conf::CONF_OK) {
@@ -141,8 +155,11 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
       if (in_transaction_) {
         // Best effort: a fenced or fatal producer cannot abort; the broker aborts on timeout.
         FromError(producer_->abort_transaction(kTransactionTimeoutMs), "abort").IgnoreError();
+        in_transaction_ = false;
+        ResetTransaction();
       }
     }
+    closing_ = true;  // the revocation close() triggers must not commit or rewind
     consumer_->close();
     if (status.ok()) status = TakeCallbackStatus();
     ready_producer_.store(false);
@@ -166,10 +183,11 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
   void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode code,
                     std::vector<RdKafka::TopicPartition*>& partitions) override {
     if (code == RdKafka::ERR__ASSIGN_PARTITIONS) {
-      Note(FromError(consumer->incremental_assign(partitions), "incremental_assign"));
-      assigned_.fetch_add(static_cast<int>(partitions.size()));
+      absl::Status assigned = FromError(consumer->incremental_assign(partitions), "incremental_assign");
+      if (assigned.ok()) assigned_.fetch_add(static_cast<int>(partitions.size()));
+      Note(std::move(assigned));
     } else if (code == RdKafka::ERR__REVOKE_PARTITIONS) {
-      if (in_transaction_) {
+      if (in_transaction_ && !closing_) {
         if (consumer->assignment_lost()) {
           Note(Abort("partitions lost", /*rewind=*/false));
         } else {
@@ -247,6 +265,7 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
   // when the stream is light.
   bool CommitDue(bool input_drained) const {
     const auto now = SteadyClock::now();
+    if (Isolating()) return true;  // one record per transaction until a commit succeeds
     return records_in_transaction_ >= settings_.commit_every_records || now >= CommitDeadline() ||
            (input_drained &&
             now - transaction_started_ >= absl::ToChronoMilliseconds(settings_.commit_idle));
@@ -298,8 +317,15 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
     outputs.clear();
     const PartitionKey partition{std::string(in.topic), in.partition};
     if (auto poisoned = poison_.find(std::make_pair(partition, in.offset)); poisoned != poison_.end()) {
-      outputs.push_back(processor_.DeadLetter(in, "produce_failed", poisoned->second));
-      poison_.erase(poisoned);
+      OutRecord letter = processor_.DeadLetter(in, "produce_failed", poisoned->second.reason);
+      if (poisoned->second.dead_lettered) {
+        // Its dead letter was refused too (it carries the whole record): send the headers alone.
+        letter.value.clear();
+        letter.headers.push_back({"dlq_value_dropped", "true"});
+      }
+      poisoned->second.dead_lettered = true;
+      dead_lettered_in_transaction_.push_back(poisoned->first);
+      outputs.push_back(std::move(letter));
     } else {
       processor_.Process(in, outputs);
     }
@@ -309,7 +335,7 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
         // This record's output can never be produced: abort, rewind, and dead-letter it next time.
         log::Warn("output_unproducible", {{"topic", partition.topic}, {"partition", in.partition},
                                           {"offset", in.offset}, {"error", std::string(status.message())}});
-        poison_.emplace(std::make_pair(partition, in.offset), std::string(status.message()));
+        poison_[std::make_pair(partition, in.offset)].reason = std::string(status.message());
         return Abort("unproducible output", /*rewind=*/true);
       }
       if (status.code() == absl::StatusCode::kAborted) return Abort(status.message(), true);
@@ -317,6 +343,7 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
       ++pending_produced_[out.topic];
     }
     next_offsets_[partition] = in.offset + 1;
+    last_record_ = std::make_pair(partition, in.offset);
     ++records_in_transaction_;
     metrics_.processing_seconds.Observe(
         std::chrono::duration<double>(SteadyClock::now() - started).count());
@@ -376,6 +403,8 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
     if (status.code() == absl::StatusCode::kAborted) return Abort(status.message(), true);
     if (!status.ok()) return status;
     in_transaction_ = false;
+    consecutive_aborts_ = 0;
+    for (const auto& key : dead_lettered_in_transaction_) poison_.erase(key);  // now committed
     metrics_.committed.Increment();
     for (const auto& [topic, count] : pending_produced_) {
       metrics_.produced.Add({{"topic", topic}}).Increment(count);
@@ -393,6 +422,17 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
       return FromError(producer_->abort_transaction(kTransactionTimeoutMs), "abort_transaction");
     });
     if (!status.ok()) return status;
+    // A broker that refuses a transaction (a record too large for the topic, say) would refuse
+    // it again after the rewind. After kIsolateAfterAborts aborts in a row, records go one per
+    // transaction; one that still fails alone is dead-lettered when it comes round again.
+    if (Isolating() && records_in_transaction_ == 1 && last_record_) {
+      PoisonEntry& entry = poison_[*last_record_];
+      if (entry.reason.empty()) entry.reason = std::string(why);
+      log::Warn("record_isolated", {{"topic", last_record_->first.topic},
+                                    {"partition", last_record_->first.partition},
+                                    {"offset", last_record_->second}});
+    }
+    ++consecutive_aborts_;
     in_transaction_ = false;
     metrics_.aborted.Increment();
     ResetTransaction();
@@ -408,11 +448,22 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
     if (code != RdKafka::ERR_NO_ERROR) {
       return absl::InternalError(absl::StrCat("assignment: ", RdKafka::err2str(code)));
     }
-    auto backoff = std::chrono::milliseconds(100);
-    while ((code = consumer_->committed(partitions, kCommittedTimeoutMs)) != RdKafka::ERR_NO_ERROR) {
-      metrics_.kafka_errors.Add({{"class", "retriable"}}).Increment();
-      log::Warn("committed_offsets_retry", {{"error", RdKafka::err2str(code)}});
-      Backoff(backoff);
+    // The committed offsets, every partition's without error: an errored entry's offset is not
+    // "nothing committed", and reading from the beginning would duplicate committed output.
+    absl::Status fetched = Retrying("committed", [&] {
+      code = consumer_->committed(partitions, kCommittedTimeoutMs);
+      if (code == RdKafka::ERR_NO_ERROR) {
+        for (const RdKafka::TopicPartition* partition : partitions) {
+          if (partition->err() != RdKafka::ERR_NO_ERROR) code = partition->err();
+        }
+      }
+      return code == RdKafka::ERR_NO_ERROR
+                 ? absl::OkStatus()
+                 : absl::UnavailableError(absl::StrCat("committed: ", RdKafka::err2str(code)));
+    });
+    if (!fetched.ok()) {
+      FreePartitions(partitions);
+      return fetched;
     }
     for (RdKafka::TopicPartition* partition : partitions) {
       if (partition->offset() < 0) partition->set_offset(RdKafka::Topic::OFFSET_BEGINNING);
@@ -454,8 +505,12 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
     metrics_.kafka_errors.Add({{"class", std::string(ClassOf(status))}}).Increment();
   }
 
+  bool Isolating() const { return consecutive_aborts_ >= kIsolateAfterAborts; }
+
   void ResetTransaction() {
     records_in_transaction_ = 0;
+    last_record_.reset();
+    dead_lettered_in_transaction_.clear();
     next_offsets_.clear();
     pending_produced_.clear();
   }
@@ -500,7 +555,15 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
   SteadyClock::time_point transaction_started_;
   absl::flat_hash_map<PartitionKey, int64_t> next_offsets_;
   absl::flat_hash_map<std::string, int64_t> pending_produced_;
-  absl::flat_hash_map<std::pair<PartitionKey, int64_t>, std::string> poison_;
+  struct PoisonEntry {
+    std::string reason;
+    bool dead_lettered = false;  // its dead letter was tried once already
+  };
+  absl::flat_hash_map<std::pair<PartitionKey, int64_t>, PoisonEntry> poison_;
+  std::optional<std::pair<PartitionKey, int64_t>> last_record_;  // the newest in the transaction
+  std::vector<std::pair<PartitionKey, int64_t>> dead_lettered_in_transaction_;
+  int consecutive_aborts_ = 0;
+  bool closing_ = false;
 
   std::atomic<bool> ready_producer_{false};
   std::atomic<int> assigned_{0};
