@@ -50,7 +50,10 @@ class LoopErrorInjectionTest : public ::testing::Test {
  protected:
   void SetUp() override {
     cluster_ = *MockCluster::Start(1);
-    for (const char* topic : {"in", "out", "out.dlq"}) ASSERT_TRUE(cluster_->CreateTopic(topic, 2).ok());
+    // One input partition: after a rewind the same record comes first again, as a real poison
+    // record would keep failing its transaction.
+    ASSERT_TRUE(cluster_->CreateTopic("in", 1).ok());
+    for (const char* topic : {"out", "out.dlq"}) ASSERT_TRUE(cluster_->CreateTopic(topic, 2).ok());
     settings_.bootstrap_servers = cluster_->bootstrap();
     settings_.group_id = "loop-test";
     settings_.transactional_id = "loop-test-a";
@@ -178,18 +181,31 @@ TEST_F(LoopErrorInjectionTest, AnUnproducibleOutputIsDeadLetteredAndThePartition
 TEST_F(LoopErrorInjectionTest, ATransactionRefusedAgainAndAgainIsolatesAndDeadLettersOneRecord) {
   Publish(0, 5);
   ASSERT_TRUE(Eventually([&] { return metrics_->committed.Value() >= 1; }));
-  // Three refusals in a row switch to one record per transaction; the fourth refuses a lone
-  // record, which is dead-lettered when it comes round again.
-  cluster_->PushRequestErrors(kAddOffsetsToTxn, {kGroupAuthorizationFailed, kGroupAuthorizationFailed,
-                                                 kGroupAuthorizationFailed, kGroupAuthorizationFailed});
+  // Three refusals in a row switch to one record per transaction; the fourth and fifth refuse
+  // the same lone record, which is dead-lettered when it comes round again.
+  cluster_->PushRequestErrors(kAddOffsetsToTxn,
+                              std::vector<int>(5, kGroupAuthorizationFailed));
   Publish(5, 25);
   ASSERT_TRUE(Eventually([&] { return OutputValues("out.dlq").size() == 1; }));
-  EXPECT_EQ(metrics_->aborted.Value(), 4);
+  EXPECT_EQ(metrics_->aborted.Value(), 5);
   // Back to normal batches afterwards: the remaining records commit.
   const double committed = metrics_->committed.Value();
   Publish(25, 30);
   ASSERT_TRUE(Eventually([&] { return metrics_->committed.Value() > committed; }));
   EXPECT_EQ(OutputValues("out.dlq").size(), 1u);
+}
+
+TEST_F(LoopErrorInjectionTest, OneTransientRefusalOfALoneRecordDeadLettersNothing) {
+  Publish(0, 5);
+  ASSERT_TRUE(Eventually([&] { return metrics_->committed.Value() >= 1; }));
+  cluster_->PushRequestErrors(kAddOffsetsToTxn,
+                              std::vector<int>(4, kGroupAuthorizationFailed));
+  Publish(5, 25);
+  ASSERT_TRUE(Eventually([&] { return metrics_->aborted.Value() == 4; }));
+  const double committed = metrics_->committed.Value();
+  Publish(25, 30);
+  ASSERT_TRUE(Eventually([&] { return metrics_->committed.Value() > committed; }));
+  EXPECT_TRUE(OutputValues("out.dlq").empty());
 }
 
 TEST_F(LoopErrorInjectionTest, AFencedProducerIsFatalAndNotReady) {

@@ -316,7 +316,8 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
 
     outputs.clear();
     const PartitionKey partition{std::string(in.topic), in.partition};
-    if (auto poisoned = poison_.find(std::make_pair(partition, in.offset)); poisoned != poison_.end()) {
+    if (auto poisoned = poison_.find(std::make_pair(partition, in.offset));
+        poisoned != poison_.end() && poisoned->second.confirmed()) {
       OutRecord letter = processor_.DeadLetter(in, "produce_failed", poisoned->second.reason);
       if (poisoned->second.dead_lettered) {
         // Its dead letter was refused too (it carries the whole record): send the headers alone.
@@ -335,7 +336,9 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
         // This record's output can never be produced: abort, rewind, and dead-letter it next time.
         log::Warn("output_unproducible", {{"topic", partition.topic}, {"partition", in.partition},
                                           {"offset", in.offset}, {"error", std::string(status.message())}});
-        poison_[std::make_pair(partition, in.offset)].reason = std::string(status.message());
+        PoisonEntry& entry = poison_[std::make_pair(partition, in.offset)];
+        entry.reason = std::string(status.message());
+        entry.refused_at_once = true;
         return Abort("unproducible output", /*rewind=*/true);
       }
       if (status.code() == absl::StatusCode::kAborted) return Abort(status.message(), true);
@@ -424,13 +427,16 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
     if (!status.ok()) return status;
     // A broker that refuses a transaction (a record too large for the topic, say) would refuse
     // it again after the rewind. After kIsolateAfterAborts aborts in a row, records go one per
-    // transaction; one that still fails alone is dead-lettered when it comes round again.
+    // transaction; one whose transaction fails twice on its own is dead-lettered when it comes
+    // round again (twice, so that one transient refusal does not dead-letter a good record).
     if (Isolating() && records_in_transaction_ == 1 && last_record_) {
       PoisonEntry& entry = poison_[*last_record_];
       if (entry.reason.empty()) entry.reason = std::string(why);
+      ++entry.failures_alone;
       log::Warn("record_isolated", {{"topic", last_record_->first.topic},
                                     {"partition", last_record_->first.partition},
-                                    {"offset", last_record_->second}});
+                                    {"offset", last_record_->second},
+                                    {"failures_alone", entry.failures_alone}});
     }
     ++consecutive_aborts_;
     in_transaction_ = false;
@@ -557,7 +563,10 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
   absl::flat_hash_map<std::string, int64_t> pending_produced_;
   struct PoisonEntry {
     std::string reason;
-    bool dead_lettered = false;  // its dead letter was tried once already
+    bool refused_at_once = false;  // produce() refused its output for good
+    int failures_alone = 0;        // transactions holding only this record that were refused
+    bool dead_lettered = false;    // its dead letter was tried once already
+    bool confirmed() const { return refused_at_once || failures_alone >= 2; }
   };
   absl::flat_hash_map<std::pair<PartitionKey, int64_t>, PoisonEntry> poison_;
   std::optional<std::pair<PartitionKey, int64_t>> last_record_;  // the newest in the transaction
