@@ -3,6 +3,7 @@
 #include <librdkafka/rdkafkacpp.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <chrono>
 #include <mutex>
 #include <optional>
@@ -26,6 +27,11 @@ constexpr int kCommittedTimeoutMs = 10000;
 constexpr auto kMaxBackoff = std::chrono::milliseconds(5000);
 constexpr int kStoppingAttempts = 3;  // retriable failures tolerated while draining on SIGTERM
 constexpr int kIsolateAfterAborts = 3;  // aborts in a row before records go one per transaction
+// A blocking librdkafka call that has not returned after this long is stuck: its timeout was
+// ignored (librdkafka issue 5456: send_offsets_to_transaction() can wait for the group
+// coordinator forever). The process exits for its supervisor to restart it; the new instance's
+// init_transactions() aborts the open transaction, so nothing is lost or duplicated.
+constexpr auto kStuckCallLimit = std::chrono::seconds(60);
 
 // librdkafka's error object → our three classes (STYLE.md "Errors"). Takes ownership.
 absl::Status FromError(RdKafka::Error* raw, absl::string_view what) {
@@ -136,6 +142,16 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
 
   absl::Status Run(const std::atomic<bool>& stop) {
     stop_ = &stop;
+    std::atomic<bool> watchdog_done{false};
+    std::thread watchdog([this, &watchdog_done] { Watchdog(watchdog_done); });
+    struct JoinOnExit {
+      std::atomic<bool>& done;
+      std::thread& thread;
+      ~JoinOnExit() {
+        done.store(true);
+        thread.join();
+      }
+    } join_watchdog{watchdog_done, watchdog};
     absl::Status status = InitTransactions();
     if (status.ok()) status = Subscribe();
     std::vector<OutRecord> outputs;
@@ -219,11 +235,51 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
   }
 
  private:
+  // Marks a blocking librdkafka call for the watchdog while it runs.
+  class CallWatch {
+   public:
+    CallWatch(Impl& impl, absl::string_view call) : impl_(impl) {
+      {
+        std::lock_guard<std::mutex> lock(impl_.mu_);
+        impl_.call_name_ = std::string(call);
+      }
+      impl_.call_started_ns_.store(SteadyClock::now().time_since_epoch().count());
+    }
+    ~CallWatch() { impl_.call_started_ns_.store(0); }
+
+   private:
+    Impl& impl_;
+  };
+
+  void Watchdog(const std::atomic<bool>& done) {
+    while (!done.load()) {
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      const int64_t started = call_started_ns_.load();
+      if (started == 0) continue;
+      const auto stuck = SteadyClock::now() - SteadyClock::time_point(SteadyClock::duration(started));
+      if (stuck < kStuckCallLimit) continue;
+      std::string call;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        call = call_name_;
+      }
+      log::Error("kafka_call_stuck",
+                 {{"call", call},
+                  {"seconds", std::chrono::duration_cast<std::chrono::seconds>(stuck).count()},
+                  {"detail", "librdkafka ignored the call's timeout (issue 5456); exiting for a "
+                             "restart, which aborts the open transaction"}});
+      std::_Exit(1);
+    }
+  }
+
   absl::Status InitTransactions() {
     auto backoff = std::chrono::milliseconds(100);
     for (;;) {
-      absl::Status status =
-          FromError(producer_->init_transactions(kTransactionTimeoutMs), "init_transactions");
+      absl::Status status;
+      {
+        CallWatch watch(*this, "init_transactions");
+        status = FromError(producer_->init_transactions(kTransactionTimeoutMs), "init_transactions");
+      }
       if (status.ok()) break;
       CountError(status);
       if (status.code() != absl::StatusCode::kUnavailable) return status;
@@ -490,7 +546,11 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
   absl::Status Retrying(absl::string_view what, F attempt) {
     auto backoff = std::chrono::milliseconds(100);
     for (int tries = 1;; ++tries) {
-      absl::Status status = attempt();
+      absl::Status status;
+      {
+        CallWatch watch(*this, what);
+        status = attempt();
+      }
       if (status.ok()) return status;
       CountError(status);
       if (status.code() != absl::StatusCode::kUnavailable) return status;
@@ -579,6 +639,8 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
   mutable std::mutex mu_;
   std::string fatal_reason_;        // guarded by mu_
   absl::Status callback_status_;    // guarded by mu_
+  std::string call_name_;           // guarded by mu_
+  std::atomic<int64_t> call_started_ns_{0};  // steady clock; 0 when no call is running
 };
 
 absl::StatusOr<std::unique_ptr<KafkaTransactionalLoop>> KafkaTransactionalLoop::Create(
