@@ -1,7 +1,5 @@
 #include "services/referralctl/kafka_commands.h"
 
-#include <csignal>
-
 #include <atomic>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -14,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "referral/v1/incident.pb.h"
 #include "referral/v1/referral.pb.h"
+#include "services/common/app/stop_signal.h"
 #include "services/common/config/setup.h"
 #include "services/common/core/codec.h"
 #include "services/common/core/topics.h"
@@ -31,17 +30,6 @@ namespace {
 constexpr absl::string_view kIncidentType = "uk.gov.police.incident.v1";
 constexpr absl::string_view kSource = "/referral-gateway/referralctl";
 constexpr absl::Duration kFlushTimeout = absl::Seconds(60);
-
-std::atomic<bool> stop_requested{false};
-extern "C" void OnStop(int) { stop_requested.store(true); }
-
-void InstallStopHandlers() {
-  struct sigaction action = {};
-  action.sa_handler = OnStop;
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGTERM, &action, nullptr);
-  sigaction(SIGINT, &action, nullptr);
-}
 
 absl::StatusOr<Encoding> EncodingNamed(const std::string& name) {
   if (name == "json") return Encoding::kJson;
@@ -115,7 +103,7 @@ nlohmann::json ValueJson(const StoredRecord& record) {
 }  // namespace
 
 int DevBroker(const DevBrokerOptions& options, std::ostream& out, std::ostream& err) {
-  InstallStopHandlers();
+  const std::atomic<bool>& stop_requested = StopOnSignals();
   absl::StatusOr<std::set<std::string>> topics = ServiceTopics(options);
   if (!topics.ok()) {
     err << topics.status().message() << "\n";
@@ -192,7 +180,7 @@ int Publish(const PublishOptions& options, std::ostream& out, std::ostream& err)
 }
 
 int Tail(const TailOptions& options, std::ostream& out, std::ostream& err) {
-  InstallStopHandlers();
+  const std::atomic<bool>& stop_requested = StopOnSignals();
   absl::StatusOr<std::unique_ptr<KafkaReader>> reader =
       KafkaReader::Open(options.bootstrap, options.topics, absl::Seconds(30));
   if (!reader.ok()) {
@@ -237,7 +225,7 @@ int Tail(const TailOptions& options, std::ostream& out, std::ostream& err) {
 }
 
 int Simulate(const SimulateOptions& options, std::ostream& out, std::ostream& err) {
-  InstallStopHandlers();
+  const std::atomic<bool>& stop_requested = StopOnSignals();
   absl::StatusOr<Encoding> encoding = EncodingNamed(options.encoding);
   if (!encoding.ok()) {
     err << encoding.status().message() << "\n";

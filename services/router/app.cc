@@ -7,6 +7,7 @@
 #include "referral/v1/referral.pb.h"
 #include "services/common/kafka/cloud_events.h"
 #include "services/common/kafka/dead_letter.h"
+#include "services/common/kafka/decode_record.h"
 
 namespace referral {
 namespace {
@@ -20,15 +21,9 @@ std::string WindowName(v1::RoutingDecision::Window window) {
 }  // namespace
 
 void RouterProcessor::Process(const InRecord& in, std::vector<OutRecord>& out) {
-  const std::string* content_type = in.FindHeader(kContentTypeHeader);
-  absl::StatusOr<Encoding> encoding = EncodingOf(content_type == nullptr ? "" : *content_type);
-  if (!encoding.ok()) {
-    out.push_back(DeadLetter(in, "unsupported_content_type", encoding.status().message()));
-    return;
-  }
   v1::Referral referral;
-  if (absl::Status decoded = Decode(in.value, *encoding, referral); !decoded.ok()) {
-    out.push_back(DeadLetter(in, "undecodable", absl::StrCat("value: ", decoded.message())));
+  if (std::optional<DecodeFailure> failure = DecodeRecord(in, referral)) {
+    out.push_back(DeadLetter(in, failure->reason, failure->detail));
     return;
   }
   if (referral.referral_id().empty()) {

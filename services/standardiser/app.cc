@@ -4,12 +4,11 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/strip.h"
 #include "referral/v1/incident.pb.h"
 #include "services/common/kafka/cloud_events.h"
 #include "services/common/kafka/dead_letter.h"
+#include "services/common/kafka/decode_record.h"
 
 namespace referral {
 namespace {
@@ -22,24 +21,12 @@ std::string JoinErrors(const FieldErrors& errors) {
   });
 }
 
-// "QUALITY_ISSUE_CHILD_VIEWS_NOT_RECORDED" -> "child_views_not_recorded": a closed set.
-std::string IssueLabel(v1::QualityIssue issue) {
-  const std::string name = absl::AsciiStrToLower(v1::QualityIssue_Name(issue));
-  return std::string(absl::StripPrefix(name, "quality_issue_"));
-}
-
 }  // namespace
 
 void StandardiserProcessor::Process(const InRecord& in, std::vector<OutRecord>& out) {
-  const std::string* content_type = in.FindHeader(kContentTypeHeader);
-  absl::StatusOr<Encoding> encoding = EncodingOf(content_type == nullptr ? "" : *content_type);
-  if (!encoding.ok()) {
-    out.push_back(DeadLetter(in, "unsupported_content_type", encoding.status().message()));
-    return;
-  }
   v1::IncidentEvent event;
-  if (absl::Status decoded = Decode(in.value, *encoding, event); !decoded.ok()) {
-    out.push_back(DeadLetter(in, "undecodable", absl::StrCat("value: ", decoded.message())));
+  if (std::optional<DecodeFailure> failure = DecodeRecord(in, event)) {
+    out.push_back(DeadLetter(in, failure->reason, failure->detail));
     return;
   }
   StandardiseOutcome outcome = standardiser_.Standardise(event);
@@ -48,13 +35,13 @@ void StandardiserProcessor::Process(const InRecord& in, std::vector<OutRecord>& 
       out.push_back(DeadLetter(in, "invalid", JoinErrors(outcome.errors)));
       return;
     case StandardiseOutcome::Kind::kSkipped:
-      metrics_.incidents.Add({{"outcome", "skipped"}}).Increment();
+      metrics_.incidents_skipped.Increment();
       metrics_.skipped.Add({{"reason", std::string(SkipReasonName(outcome.skip_reason))}}).Increment();
       return;
     case StandardiseOutcome::Kind::kReferrals:
       break;
   }
-  metrics_.incidents.Add({{"outcome", "referred"}}).Increment();
+  metrics_.incidents_referred.Increment();
   const absl::Time now = clock_.Now();
   for (const v1::Referral& referral : outcome.referrals) {
     OutRecord record;
@@ -67,15 +54,17 @@ void StandardiserProcessor::Process(const InRecord& in, std::vector<OutRecord>& 
     out.push_back(std::move(record));
     metrics_.referrals.Increment();
     for (int issue : referral.quality().issues()) {
-      metrics_.quality_issues.Add({{"issue", IssueLabel(static_cast<v1::QualityIssue>(issue))}})
-          .Increment();
+      if (issue > 0 && issue < static_cast<int>(metrics_.by_quality_issue.size()) &&
+          metrics_.by_quality_issue[issue] != nullptr) {
+        metrics_.by_quality_issue[issue]->Increment();
+      }
     }
   }
 }
 
 OutRecord StandardiserProcessor::DeadLetter(const InRecord& in, absl::string_view reason,
                                             absl::string_view detail) {
-  metrics_.incidents.Add({{"outcome", "rejected"}}).Increment();
+  metrics_.incidents_rejected.Increment();
   metrics_.dead_letters.Add({{"reason", std::string(reason)}}).Increment();
   return MakeDeadLetter(in, topics_.dead_letters(), kService, reason, detail);
 }

@@ -1,5 +1,11 @@
 #include "services/standardiser/metrics.h"
 
+#include <string>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/strip.h"
+#include "referral/v1/referral.pb.h"
+
 namespace referral {
 
 StandardiserMetrics::StandardiserMetrics(std::shared_ptr<prometheus::Registry> registry,
@@ -25,6 +31,20 @@ StandardiserMetrics::StandardiserMetrics(std::shared_ptr<prometheus::Registry> r
       quality_issues(prometheus::BuildCounter()
                          .Name("referral_quality_issues_total")
                          .Help("Quality issues found in standardised referrals, by issue")
-                         .Register(*registry)) {}
+                         .Register(*registry)),
+      incidents_referred(incidents.Add({{"outcome", "referred"}})),
+      incidents_skipped(incidents.Add({{"outcome", "skipped"}})),
+      incidents_rejected(incidents.Add({{"outcome", "rejected"}})) {
+  const google::protobuf::EnumDescriptor* issues = v1::QualityIssue_descriptor();
+  by_quality_issue.assign(issues->value(issues->value_count() - 1)->number() + 1, nullptr);
+  for (int i = 0; i < issues->value_count(); ++i) {
+    const google::protobuf::EnumValueDescriptor* issue = issues->value(i);
+    if (issue->number() == v1::QUALITY_ISSUE_UNSPECIFIED) continue;
+    // "QUALITY_ISSUE_CHILD_VIEWS_NOT_RECORDED" -> "child_views_not_recorded": a closed set.
+    const std::string label = absl::AsciiStrToLower(issue->name());
+    by_quality_issue[issue->number()] =
+        &quality_issues.Add({{"issue", std::string(absl::StripPrefix(label, "quality_issue_"))}});
+  }
+}
 
 }  // namespace referral

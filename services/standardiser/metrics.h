@@ -6,6 +6,7 @@
 #include <prometheus/registry.h>
 
 #include <memory>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "services/common/app/service_metrics.h"
@@ -27,6 +28,13 @@ struct StandardiserMetrics {
   // referral_quality_issues_total{issue}: issues found per referral, `issue` the QualityIssue
   // name without its prefix, lower case ("child_views_not_recorded").
   prometheus::Family<prometheus::Counter>& quality_issues;
+
+  // Series of the per-incident path, made once here rather than looked up per incident.
+  prometheus::Counter& incidents_referred;  // incidents{outcome="referred"}
+  prometheus::Counter& incidents_skipped;   // incidents{outcome="skipped"}
+  prometheus::Counter& incidents_rejected;  // incidents{outcome="rejected"}
+  // quality_issues by QualityIssue number (nullptr for UNSPECIFIED).
+  std::vector<prometheus::Counter*> by_quality_issue;
 };
 
 }  // namespace referral

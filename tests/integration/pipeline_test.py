@@ -89,7 +89,6 @@ class OutOfHoursPipelineTest(unittest.TestCase):
             input=PROTO_INCIDENT.read_bytes(), capture_output=True, check=True).stdout
         kcat_produce(self.pipeline.topics["incidents"], "ASP-IT-PB-0001", binary,
                      "application/x-protobuf")
-        standardised = harness.tail([self.pipeline.topics["standardised"]], idle_seconds=3)
         harness.wait_for(
             lambda: any(r["value"].get("incident", {}).get("incidentId") == "ASP-IT-PB-0001"
                         for r in harness.tail([self.pipeline.topics["standardised"]], 2)),

@@ -84,14 +84,21 @@ def check(pipeline, want, want_dead_letters):
     print(f"exactly once: {len(letters)} dead letters for {want_dead_letters} rejected incidents")
 
 
+def start(pipeline, count):
+    """The expected deliveries and dead letters of `count` incidents, and a ready standardiser
+    and router (out of hours)."""
+    want, want_dead_letters = expected(pipeline, count)
+    standardiser = pipeline.standardiser()
+    router = pipeline.router(clock_start=harness.OUT_OF_HOURS)
+    standardiser.wait_ready()
+    router.wait_ready()
+    return want, want_dead_letters, standardiser, router
+
+
 def crash(count=20000, kills=8):
     pipeline = harness.Pipeline("sys-crash")
     try:
-        want, want_dead_letters = expected(pipeline, count)
-        standardiser = pipeline.standardiser()
-        router = pipeline.router(clock_start=harness.OUT_OF_HOURS)
-        standardiser.wait_ready()
-        router.wait_ready()
+        want, want_dead_letters, standardiser, router = start(pipeline, count)
         # Paced, so that the kills land while both services are busy.
         feed = publish_simulated(pipeline, count, rate=1000)
         rng = random.Random(SEED)
@@ -147,11 +154,7 @@ def replicas(count=6000):
 def outage(count=6000, outage_seconds=20):
     pipeline = harness.Pipeline("sys-outage")
     try:
-        want, want_dead_letters = expected(pipeline, count)
-        standardiser = pipeline.standardiser()
-        router = pipeline.router(clock_start=harness.OUT_OF_HOURS)
-        standardiser.wait_ready()
-        router.wait_ready()
+        want, want_dead_letters, standardiser, router = start(pipeline, count)
         feed = publish_simulated(pipeline, count, rate=200)
         time.sleep(5)
         subprocess.run([harness.BROKER_SH, "stop", str(harness.STATE_DIR)], check=True, timeout=60)

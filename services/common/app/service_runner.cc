@@ -1,37 +1,23 @@
 #include "services/common/app/service_runner.h"
 
-#include <csignal>
-
 #include <atomic>
 #include <memory>
 
 #include "services/common/app/http_endpoint.h"
 #include "services/common/app/log.h"
+#include "services/common/app/stop_signal.h"
 #include "services/common/kafka/kafka_admin.h"
 #include "services/common/kafka/kafka_transactional_loop.h"
 
 namespace referral {
 namespace {
 
-std::atomic<bool> stop_requested{false};
-static_assert(std::atomic<bool>::is_always_lock_free, "set from a signal handler");
-
-extern "C" void OnStopSignal(int) { stop_requested.store(true); }
-
-void InstallStopHandlers() {
-  struct sigaction action = {};
-  action.sa_handler = OnStopSignal;
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGTERM, &action, nullptr);
-  sigaction(SIGINT, &action, nullptr);
-}
-
 constexpr absl::Duration kStartupTimeout = absl::Seconds(60);
 
 }  // namespace
 
 int RunService(const ServiceRun& run, RecordProcessor& processor, ServiceMetrics& metrics) {
-  InstallStopHandlers();
+  const std::atomic<bool>& stop_requested = StopOnSignals();
   absl::StatusOr<KafkaSettings> settings = ResolveKafkaSettings(
       run.kafka, run.service, run.instance, run.config_path.parent_path(), ProcessEnvironment());
   if (!settings.ok()) {

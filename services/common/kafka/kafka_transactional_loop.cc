@@ -349,10 +349,10 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
       in_transaction_ = true;
       transaction_started_ = started;
     }
-    // IMPORTANT: topic_name() returns a temporary; InRecord only views it.
-    const std::string topic = message.topic_name();
+    // IMPORTANT: topic_name() returns a temporary; InRecord only views the copy kept here.
+    const PartitionKey partition{message.topic_name(), message.partition()};
     InRecord in;
-    in.topic = topic;
+    in.topic = partition.topic;
     in.partition = message.partition();
     in.offset = message.offset();
     if (message.key_pointer() != nullptr) {
@@ -368,10 +368,9 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
                                                 : std::string(header.value_string(), header.value_size())});
       }
     }
-    metrics_.consumed.Add({{"topic", std::string(in.topic)}}).Increment();
+    ConsumedCounter(in.topic).Increment();
 
     outputs.clear();
-    const PartitionKey partition{std::string(in.topic), in.partition};
     if (auto poisoned = poison_.find(std::make_pair(partition, in.offset));
         poisoned != poison_.end() && poisoned->second.confirmed()) {
       OutRecord letter = processor_.DeadLetter(in, "produce_failed", poisoned->second.reason);
@@ -571,6 +570,17 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
     metrics_.kafka_errors.Add({{"class", std::string(ClassOf(status))}}).Increment();
   }
 
+  // referral_records_consumed_total{topic}, looked up once per topic rather than per record.
+  prometheus::Counter& ConsumedCounter(absl::string_view topic) {
+    auto it = consumed_by_topic_.find(topic);
+    if (it == consumed_by_topic_.end()) {
+      it = consumed_by_topic_
+               .emplace(std::string(topic), &metrics_.consumed.Add({{"topic", std::string(topic)}}))
+               .first;
+    }
+    return *it->second;
+  }
+
   bool Isolating() const { return consecutive_aborts_ >= kIsolateAfterAborts; }
 
   void ResetTransaction() {
@@ -621,6 +631,7 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
   SteadyClock::time_point transaction_started_;
   absl::flat_hash_map<PartitionKey, int64_t> next_offsets_;
   absl::flat_hash_map<std::string, int64_t> pending_produced_;
+  absl::flat_hash_map<std::string, prometheus::Counter*> consumed_by_topic_;
   struct PoisonEntry {
     std::string reason;
     bool refused_at_once = false;  // produce() refused its output for good

@@ -13,6 +13,7 @@
 #include "services/common/core/codec.h"
 #include "services/common/core/time_util.h"
 #include "services/standardiser/core/standardise.h"
+#include "tests/testing/service_doubles.h"
 #include "tests/testing/test_setup.h"
 
 namespace referral {
@@ -20,15 +21,8 @@ namespace {
 
 using ::testing::ElementsAre;
 using testing::At;
-
-class FixedClock final : public Clock {
- public:
-  explicit FixedClock(absl::Time now) : now_(now) {}
-  absl::Time Now() const override { return now_; }
-
- private:
-  absl::Time now_;
-};
+using testing::FixedClock;
+using testing::HeaderValue;
 
 const RouterSetup& DefaultRouterSetup() {
   static const RouterSetup* setup =
@@ -43,13 +37,6 @@ v1::Referral BristolReferral() {
   const StandardiserSetup& standardiser_setup = testing::DefaultStandardiserSetup();
   const Standardiser standardiser(*standardiser_setup.directory, standardiser_setup.time_zone);
   return standardiser.Standardise(testing::IncidentFromJson(json)).referrals.at(0);
-}
-
-std::string HeaderValue(const OutRecord& record, const std::string& name) {
-  for (const Header& h : record.headers) {
-    if (h.name == name) return h.value;
-  }
-  return "<absent>";
 }
 
 class RouterProcessorTest : public ::testing::Test {

@@ -10,6 +10,7 @@
 #include "referral/v1/referral.pb.h"
 #include "services/common/config/config_file.h"
 #include "services/common/core/codec.h"
+#include "tests/testing/service_doubles.h"
 #include "tests/testing/test_setup.h"
 
 namespace referral {
@@ -18,16 +19,9 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using testing::At;
+using testing::FixedClock;
+using testing::HeaderValue;
 using testing::DefaultStandardiserSetup;
-
-class FixedClock final : public Clock {
- public:
-  explicit FixedClock(absl::Time now) : now_(now) {}
-  absl::Time Now() const override { return now_; }
-
- private:
-  absl::Time now_;
-};
 
 std::string Sample(const std::string& name) {
   return *ReadFile(std::string(REFERRAL_SOURCE_DIR) + "/tests/data/incidents/" + name +
@@ -38,13 +32,6 @@ std::vector<std::string> HeaderNames(const OutRecord& record) {
   std::vector<std::string> names;
   for (const Header& h : record.headers) names.push_back(h.name);
   return names;
-}
-
-std::string HeaderValue(const OutRecord& record, const std::string& name) {
-  for (const Header& h : record.headers) {
-    if (h.name == name) return h.value;
-  }
-  return "<absent>";
 }
 
 class StandardiserProcessorTest : public ::testing::Test {

@@ -1,0 +1,34 @@
+// Test doubles and helpers for the service shells' unit tests: a clock that always reads one
+// moment, and header lookup on produced records.
+#ifndef REFERRAL_TESTS_TESTING_SERVICE_DOUBLES_H_
+#define REFERRAL_TESTS_TESTING_SERVICE_DOUBLES_H_
+
+#include <string>
+
+#include "absl/time/time.h"
+#include "services/common/app/clock.h"
+#include "services/common/kafka/record.h"
+
+namespace referral::testing {
+
+// A Clock that always reads `now`.
+class FixedClock final : public Clock {
+ public:
+  explicit FixedClock(absl::Time now) : now_(now) {}
+  absl::Time Now() const override { return now_; }
+
+ private:
+  absl::Time now_;
+};
+
+// The value of `record`'s first header called `name`, or "<absent>".
+inline std::string HeaderValue(const OutRecord& record, const std::string& name) {
+  for (const Header& h : record.headers) {
+    if (h.name == name) return h.value;
+  }
+  return "<absent>";
+}
+
+}  // namespace referral::testing
+
+#endif  // REFERRAL_TESTS_TESTING_SERVICE_DOUBLES_H_
