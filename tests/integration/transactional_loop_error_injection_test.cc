@@ -48,12 +48,18 @@ class CopyProcessor final : public RecordProcessor {
 
 class LoopErrorInjectionTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    cluster_ = *MockCluster::Start(1);
+  void SetUp() override { StartLoop(/*brokers=*/1, [] {}); }
+
+  // Starts a mock cluster of `brokers`, calls `prepare` (placing leaders and coordinators),
+  // then runs the loop on its own thread.
+  template <typename F>
+  void StartLoop(int brokers, F prepare) {
+    cluster_ = *MockCluster::Start(brokers);
     // One input partition: after a rewind the same record comes first again, as a real poison
     // record would keep failing its transaction.
     ASSERT_TRUE(cluster_->CreateTopic("in", 1).ok());
     for (const char* topic : {"out", "out.dlq"}) ASSERT_TRUE(cluster_->CreateTopic(topic, 2).ok());
+    prepare();
     settings_.bootstrap_servers = cluster_->bootstrap();
     settings_.group_id = "loop-test";
     settings_.transactional_id = "loop-test-a";
@@ -77,10 +83,10 @@ class LoopErrorInjectionTest : public ::testing::Test {
     ASSERT_TRUE(publisher_->Flush(absl::Seconds(10)).ok());
   }
 
-  // Waits up to 30 s for `done`.
+  // Waits up to `limit` for `done`.
   template <typename F>
-  bool Eventually(F done) {
-    const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  bool Eventually(F done, absl::Duration limit = absl::Seconds(30)) {
+    const absl::Time deadline = absl::Now() + limit;
     while (absl::Now() < deadline) {
       if (done()) return true;
       absl::SleepFor(absl::Milliseconds(50));
@@ -217,6 +223,49 @@ TEST_F(LoopErrorInjectionTest, AFencedProducerIsFatalAndNotReady) {
   EXPECT_EQ(status_.code(), absl::StatusCode::kInternal);
   EXPECT_THAT(loop_->NotReadyReason(), HasSubstr("fatal Kafka error"));
   EXPECT_EQ(metrics_->ready.Value(), 0);
+}
+
+// librdkafka issue 5456: with the group coordinator down, send_offsets_to_transaction() waits
+// for it past its timeout. Three brokers: the inputs, outputs and the transaction coordinator on
+// broker 1, the consumer group's coordinator on broker 3, which the test takes down.
+class GroupCoordinatorOutageTest : public LoopErrorInjectionTest {
+ protected:
+  void SetUp() override {
+    settings_.stuck_call_limit = absl::Seconds(12);
+    StartLoop(/*brokers=*/3, [this] {
+      ASSERT_TRUE(cluster_->SetLeader("in", 1, 1).ok());
+      ASSERT_TRUE(cluster_->SetLeader("out", 2, 1).ok());
+      ASSERT_TRUE(cluster_->SetLeader("out.dlq", 2, 1).ok());
+      ASSERT_TRUE(cluster_->SetCoordinator("group", "loop-test", 3).ok());
+      ASSERT_TRUE(cluster_->SetCoordinator("transaction", "loop-test-a", 1).ok());
+    });
+  }
+};
+
+TEST_F(GroupCoordinatorOutageTest, AStuckTransactionalCallReplacesTheProducerAndNothingIsLost) {
+  Publish(0, 20);
+  ASSERT_TRUE(Eventually([&] { return metrics_->committed.Value() >= 1; }));
+  ASSERT_TRUE(cluster_->SetBrokerUp(3, false).ok());
+  Publish(20, 40);
+  // send_offsets_to_transaction() outlives its 10 s timeout and then the 12 s limit: the loop
+  // abandons that producer and initialises a new one with the same transactional.id.
+  ASSERT_TRUE(Eventually([&] { return metrics_->producers_replaced.Value() >= 1; },
+                         absl::Seconds(40)));
+  ASSERT_TRUE(cluster_->SetBrokerUp(3, true).ok());
+  std::set<std::string> want;
+  for (int i = 0; i < 40; ++i) want.insert(absl::StrCat("v", i));
+  ASSERT_TRUE(Eventually([&] { return OutputValues() == want; }, absl::Seconds(60)));
+  // The same loop goes on committing with its new producer.
+  const double committed = metrics_->committed.Value();
+  Publish(40, 60);
+  ASSERT_TRUE(Eventually([&] { return metrics_->committed.Value() > committed; }));
+  for (int i = 40; i < 60; ++i) want.insert(absl::StrCat("v", i));
+  ASSERT_TRUE(Eventually([&] { return OutputValues() == want; }));
+  EXPECT_EQ(loop_->NotReadyReason(), "");
+  EXPECT_EQ(metrics_->producers_replaced.Value(), 1);
+  stop_.store(true);
+  runner_.join();
+  EXPECT_TRUE(status_.ok()) << status_;
 }
 
 }  // namespace

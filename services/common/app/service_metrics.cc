@@ -32,7 +32,7 @@ ServiceMetrics::ServiceMetrics(std::shared_ptr<prometheus::Registry> reg, absl::
                     .Help("Kafka transactions, by outcome")
                     .Register(*registry)
                     .Add({{"outcome", "committed"}})),
-      aborted(prometheus::BuildCounter()
+      aborted(BuildCounter()
                   .Name("referral_transactions_total")
                   .Help("Kafka transactions, by outcome")
                   .Register(*registry)
@@ -41,6 +41,12 @@ ServiceMetrics::ServiceMetrics(std::shared_ptr<prometheus::Registry> reg, absl::
                        .Name("referral_kafka_errors_total")
                        .Help("Kafka client errors, by class (retriable, abortable, fatal)")
                        .Register(*registry)),
+      producers_replaced(BuildCounter()
+                             .Name("referral_kafka_producers_replaced_total")
+                             .Help("Transactional producers abandoned in a call stuck past its "
+                                   "timeout and replaced by a new one")
+                             .Register(*registry)
+                             .Add({})),
       commit_seconds(BuildHistogram()
                          .Name("referral_transaction_commit_seconds")
                          .Help("Time to send offsets and commit one transaction")

@@ -27,6 +27,7 @@ struct ServiceMetrics {
   prometheus::Counter& committed;                      // referral_transactions_total{outcome}
   prometheus::Counter& aborted;
   prometheus::Family<prometheus::Counter>& kafka_errors;  // referral_kafka_errors_total{class}
+  prometheus::Counter& producers_replaced;     // referral_kafka_producers_replaced_total
   prometheus::Histogram& commit_seconds;       // referral_transaction_commit_seconds
   prometheus::Histogram& processing_seconds;   // referral_record_processing_seconds
   prometheus::Gauge& assigned_partitions;      // referral_assigned_partitions

@@ -38,6 +38,10 @@ struct KafkaSettings {
   int topic_partitions = 6;
   int routed_topic_partitions = 1;
   int topic_replication_factor = -1;  // the broker's default
+  // A transactional call still running this long after it began ignored its own 10 s timeout
+  // (librdkafka issue 5456): the loop abandons that producer and starts a new one. Not in the
+  // config file; tests shorten it.
+  absl::Duration stuck_call_limit = absl::Seconds(30);
 };
 
 // Reads an environment variable; std::nullopt when unset. Injected for tests.

@@ -3,16 +3,18 @@
 #include <librdkafka/rdkafkacpp.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <chrono>
+#include <future>
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <tuple>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/time.h"
 #include "services/common/app/log.h"
 #include "services/common/core/status_macros.h"
 #include "services/common/kafka/kafka_log.h"
@@ -27,11 +29,9 @@ constexpr int kCommittedTimeoutMs = 10000;
 constexpr auto kMaxBackoff = std::chrono::milliseconds(5000);
 constexpr int kStoppingAttempts = 3;  // retriable failures tolerated while draining on SIGTERM
 constexpr int kIsolateAfterAborts = 3;  // aborts in a row before records go one per transaction
-// A blocking librdkafka call that has not returned after this long is stuck: its timeout was
-// ignored (librdkafka issue 5456: send_offsets_to_transaction() can wait for the group
-// coordinator forever). The process exits for its supervisor to restart it; the new instance's
-// init_transactions() aborts the open transaction, so nothing is lost or duplicated.
-constexpr auto kStuckCallLimit = std::chrono::seconds(60);
+// Producers abandoned in a stuck call (KafkaSettings::stuck_call_limit) that may still be
+// running it. One more is fatal: the process exits for its supervisor to restart it.
+constexpr size_t kMaxAbandonedProducers = 3;
 
 // librdkafka's error object → our three classes (STYLE.md "Errors"). Takes ownership.
 absl::Status FromError(RdKafka::Error* raw, absl::string_view what) {
@@ -76,10 +76,15 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
        ServiceMetrics& metrics)
       : settings_(settings), topics_(std::move(topics)), processor_(processor), metrics_(metrics) {}
 
-  // IMPORTANT: the clients call back into this object from their threads; destroy them before
-  // the members those callbacks use.
+  // IMPORTANT: the clients call back into this object from their threads; destroy or detach
+  // them before the members those callbacks use. An abandoned producer still in its stuck call
+  // belongs to that call's thread: it is only detached here.
   ~Impl() override {
     consumer_.reset();
+    if (producer_ != nullptr) producer_->Detach();
+    for (const std::weak_ptr<Producer>& weak : abandoned_) {
+      if (std::shared_ptr<Producer> abandoned = weak.lock()) abandoned->Detach();
+    }
     producer_.reset();
   }
 
@@ -114,7 +119,7 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
     if (!consumer_) return absl::InvalidArgumentError(absl::StrCat("kafka consumer: ", error));
 
     REFERRAL_ASSIGN_OR_RETURN(
-        std::unique_ptr<RdKafka::Conf> producer_conf,
+        producer_conf_,
         MakeConf(settings_,
                  {{"linger.ms", "5"},
                   {"client.id", settings_.transactional_id},
@@ -131,46 +136,34 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
                   // its restart aborts it first.
                   {"transaction.timeout.ms", "60000"}},
                  {{"transactional.id", settings_.transactional_id}, {"enable.idempotence", "true"}}));
-    if (producer_conf->set("event_cb", static_cast<RdKafka::EventCb*>(this), error) !=
-        RdKafka::Conf::CONF_OK) {
-      return absl::InternalError(absl::StrCat("kafka producer callbacks: ", error));
-    }
-    producer_.reset(RdKafka::Producer::create(producer_conf.get(), error));
-    if (!producer_) return absl::InvalidArgumentError(absl::StrCat("kafka producer: ", error));
-    return absl::OkStatus();
+    return NewProducer();
   }
 
   absl::Status Run(const std::atomic<bool>& stop) {
     stop_ = &stop;
-    std::atomic<bool> watchdog_done{false};
-    std::thread watchdog([this, &watchdog_done] { Watchdog(watchdog_done); });
-    struct JoinOnExit {
-      std::atomic<bool>& done;
-      std::thread& thread;
-      ~JoinOnExit() {
-        done.store(true);
-        thread.join();
-      }
-    } join_watchdog{watchdog_done, watchdog};
     absl::Status status = InitTransactions();
     if (status.ok()) status = Subscribe();
     std::vector<OutRecord> outputs;
     while (status.ok() && !stop.load()) {
       std::unique_ptr<RdKafka::Message> message(consumer_->consume(PollTimeoutMs()));
       const bool input_drained = message->err() == RdKafka::ERR__TIMED_OUT;
-      status = Handle(*message, outputs);
-      if (status.ok()) status = TakeCallbackStatus();
+      // First what the rebalance callback met inside consume(): after a failure there, the
+      // message is left for the next owner.
+      status = TakeCallbackStatus();
+      if (status.ok()) status = Handle(*message, outputs);
       if (status.ok() && in_transaction_ && CommitDue(input_drained)) status = Commit();
-      producer_->poll(0);
+      if (status.ok()) producer_->client->poll(0);
     }
     if (status.ok()) {
       status = Commit();  // drain: what was processed commits before we leave the group
     }
     if (!status.ok()) {
       Fail(status);
-      if (in_transaction_) {
+      if (in_transaction_ && producer_ != nullptr) {
         // Best effort: a fenced or fatal producer cannot abort; the broker aborts on timeout.
-        FromError(producer_->abort_transaction(kTransactionTimeoutMs), "abort").IgnoreError();
+        ProducerCall("abort_transaction", [](RdKafka::Producer& producer) {
+          return FromError(producer.abort_transaction(kTransactionTimeoutMs), "abort_transaction");
+        }).IgnoreError();
         in_transaction_ = false;
         ResetTransaction();
       }
@@ -235,52 +228,121 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
   }
 
  private:
-  // Marks a blocking librdkafka call for the watchdog while it runs.
-  class CallWatch {
-   public:
-    CallWatch(Impl& impl, absl::string_view call) : impl_(impl) {
-      {
-        std::lock_guard<std::mutex> lock(impl_.mu_);
-        impl_.call_name_ = std::string(call);
-      }
-      impl_.call_started_ns_.store(SteadyClock::now().time_since_epoch().count());
-    }
-    ~CallWatch() { impl_.call_started_ns_.store(0); }
+  // One transactional producer and the event callback its librdkafka threads call. The thread
+  // running a blocking call on it shares it, so a producer abandoned in a stuck call lives, with
+  // its callback, until that call returns.
+  struct Producer final : public RdKafka::EventCb {
+    explicit Producer(Impl& impl) : owner(&impl) {}
 
-   private:
-    Impl& impl_;
+    void event_cb(RdKafka::Event& event) override {
+      std::lock_guard<std::mutex> lock(mu);
+      if (owner == nullptr) return;
+      if (abandoned) {
+        owner->logger_.event_cb(event);  // its errors (fenced, at last) are no longer ours
+      } else {
+        owner->event_cb(event);
+      }
+    }
+
+    void Abandon() {
+      std::lock_guard<std::mutex> lock(mu);
+      abandoned = true;
+    }
+
+    void Detach() {
+      std::lock_guard<std::mutex> lock(mu);
+      owner = nullptr;
+    }
+
+    std::mutex mu;
+    Impl* owner;             // guarded by mu; null once the loop is going away
+    bool abandoned = false;  // guarded by mu
+    std::unique_ptr<RdKafka::Producer> client;  // declared last: destroyed before the callback
   };
 
-  void Watchdog(const std::atomic<bool>& done) {
-    while (!done.load()) {
-      std::this_thread::sleep_for(std::chrono::seconds(1));
-      const int64_t started = call_started_ns_.load();
-      if (started == 0) continue;
-      const auto stuck = SteadyClock::now() - SteadyClock::time_point(SteadyClock::duration(started));
-      if (stuck < kStuckCallLimit) continue;
-      std::string call;
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        call = call_name_;
-      }
-      log::Error("kafka_call_stuck",
-                 {{"call", call},
-                  {"seconds", std::chrono::duration_cast<std::chrono::seconds>(stuck).count()},
-                  {"detail", "librdkafka ignored the call's timeout (issue 5456); exiting for a "
-                             "restart, which aborts the open transaction"}});
-      std::_Exit(1);
+  // Creates the transactional producer (not yet initialised). A current one is abandoned to the
+  // thread still running its stuck call. kInternal when too many abandoned producers are still
+  // stuck; kInvalidArgument when librdkafka refuses the configuration.
+  absl::Status NewProducer() {
+    if (producer_ != nullptr) {
+      producer_->Abandon();
+      abandoned_.push_back(producer_);
+      producer_.reset();
+      ready_producer_.store(false);
+      UpdateReadyGauge();
     }
+    // An abandoned producer whose call has returned was destroyed by that call's thread.
+    std::erase_if(abandoned_, [](const std::weak_ptr<Producer>& weak) { return weak.expired(); });
+    if (abandoned_.size() > kMaxAbandonedProducers) {
+      return absl::InternalError(absl::StrCat(abandoned_.size(),
+                                              " abandoned Kafka producers are still stuck"));
+    }
+    auto producer = std::make_shared<Producer>(*this);
+    std::string error;
+    if (producer_conf_->set("event_cb", static_cast<RdKafka::EventCb*>(producer.get()), error) !=
+        RdKafka::Conf::CONF_OK) {
+      return absl::InternalError(absl::StrCat("kafka producer callbacks: ", error));
+    }
+    // IMPORTANT: create() copies the configuration, so producer_conf_ may be changed again.
+    producer->client.reset(RdKafka::Producer::create(producer_conf_.get(), error));
+    if (!producer->client) return absl::InvalidArgumentError(absl::StrCat("kafka producer: ", error));
+    producer_ = std::move(producer);
+    return absl::OkStatus();
+  }
+
+  // Runs the blocking `call` on the current producer on a thread of its own and waits for it at
+  // most settings_.stuck_call_limit. kDeadlineExceeded: the call is still running, its own
+  // timeout ignored (librdkafka issue 5456); the caller replaces the producer.
+  // IMPORTANT: `call` must own everything it uses: an abandoned call outlives this frame.
+  template <typename F>
+  absl::Status ProducerCall(absl::string_view what, F call) {
+    auto result = std::make_shared<std::promise<absl::Status>>();
+    std::future<absl::Status> done = result->get_future();
+    std::thread([producer = producer_, result, call = std::move(call)]() mutable {
+      result->set_value(call(*producer->client));
+    }).detach();
+    if (done.wait_for(absl::ToChronoMilliseconds(settings_.stuck_call_limit)) ==
+        std::future_status::ready) {
+      return done.get();
+    }
+    return absl::DeadlineExceededError(
+        absl::StrCat(what, " still running after ", absl::FormatDuration(settings_.stuck_call_limit),
+                     ", past its own timeout (librdkafka issue 5456)"));
+  }
+
+  // The current producer is stuck in a call: abandon it, start a new one with the same
+  // transactional.id and initialise it. That fences the abandoned producer, and the broker
+  // aborts its open transaction (or completes a commit it had begun), so, as after any abort,
+  // the input rewinds to the committed offsets (with `rewind`) and nothing is lost or doubled.
+  absl::Status ReplaceProducer(absl::string_view why, bool rewind) {
+    NoteReplaced(why);
+    in_transaction_ = false;  // the abandoned producer's, for the broker to end
+    // Their dead letters were not refused, only caught in the stuck transaction.
+    for (const auto& key : dead_lettered_in_transaction_) poison_[key].dead_lettered = false;
+    ResetTransaction();
+    REFERRAL_RETURN_IF_ERROR(NewProducer());
+    REFERRAL_RETURN_IF_ERROR(InitTransactions());
+    const bool stopping = stop_ != nullptr && stop_->load();
+    return rewind && !stopping ? Rewind() : absl::OkStatus();
+  }
+
+  void NoteReplaced(absl::string_view why) {
+    log::Error("producer_replaced", {{"reason", std::string(why)}});
+    metrics_.producers_replaced.Increment();
   }
 
   absl::Status InitTransactions() {
     auto backoff = std::chrono::milliseconds(100);
     for (;;) {
-      absl::Status status;
-      {
-        CallWatch watch(*this, "init_transactions");
-        status = FromError(producer_->init_transactions(kTransactionTimeoutMs), "init_transactions");
-      }
+      absl::Status status = ProducerCall("init_transactions", [](RdKafka::Producer& producer) {
+        return FromError(producer.init_transactions(kTransactionTimeoutMs), "init_transactions");
+      });
       if (status.ok()) break;
+      if (status.code() == absl::StatusCode::kDeadlineExceeded) {
+        NoteReplaced(status.message());
+        REFERRAL_RETURN_IF_ERROR(NewProducer());
+        continue;
+      }
       CountError(status);
       if (status.code() != absl::StatusCode::kUnavailable) return status;
       if (stop_->load()) return absl::OkStatus();
@@ -345,7 +407,7 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
     }
     const auto started = SteadyClock::now();
     if (!in_transaction_) {
-      REFERRAL_RETURN_IF_ERROR(FromError(producer_->begin_transaction(), "begin_transaction"));
+      REFERRAL_RETURN_IF_ERROR(FromError(producer_->client->begin_transaction(), "begin_transaction"));
       in_transaction_ = true;
       transaction_started_ = started;
     }
@@ -412,13 +474,13 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
     RdKafka::Headers* headers = RdKafka::Headers::create();
     for (const Header& header : out.headers) headers->add(header.name, header.value);
     for (;;) {
-      const RdKafka::ErrorCode code = producer_->produce(
+      const RdKafka::ErrorCode code = producer_->client->produce(
           out.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
           const_cast<char*>(out.value.data()), out.value.size(), out.key.data(), out.key.size(),
           /*timestamp=*/0, headers, /*msg_opaque=*/nullptr);
       if (code == RdKafka::ERR_NO_ERROR) return absl::OkStatus();  // librdkafka owns headers now
       if (code == RdKafka::ERR__QUEUE_FULL) {
-        producer_->poll(50);  // back-pressure: wait for deliveries, bounded memory
+        producer_->client->poll(50);  // back-pressure: wait for deliveries, bounded memory
         continue;
       }
       delete headers;
@@ -442,21 +504,35 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
   absl::Status Commit() {
     if (!in_transaction_) return absl::OkStatus();
     const auto started = SteadyClock::now();
-    std::vector<RdKafka::TopicPartition*> offsets;
+    std::vector<std::tuple<std::string, int32_t, int64_t>> offsets;
     for (const auto& [partition, next] : next_offsets_) {
-      offsets.push_back(RdKafka::TopicPartition::create(partition.topic, partition.partition, next));
+      offsets.emplace_back(partition.topic, partition.partition, next);
     }
     absl::Status status = Retrying("send_offsets_to_transaction", [&] {
-      std::unique_ptr<RdKafka::ConsumerGroupMetadata> group(consumer_->groupMetadata());
-      return FromError(
-          producer_->send_offsets_to_transaction(offsets, group.get(), kTransactionTimeoutMs),
-          "send_offsets_to_transaction");
+      std::shared_ptr<RdKafka::ConsumerGroupMetadata> group(consumer_->groupMetadata());
+      return ProducerCall("send_offsets_to_transaction",
+                          [offsets, group](RdKafka::Producer& producer) {
+                            std::vector<RdKafka::TopicPartition*> list;
+                            for (const auto& [topic, partition, next] : offsets) {
+                              list.push_back(RdKafka::TopicPartition::create(topic, partition, next));
+                            }
+                            absl::Status sent = FromError(
+                                producer.send_offsets_to_transaction(list, group.get(),
+                                                                     kTransactionTimeoutMs),
+                                "send_offsets_to_transaction");
+                            FreePartitions(list);
+                            return sent;
+                          });
     });
-    FreePartitions(offsets);
     if (status.ok()) {
       status = Retrying("commit_transaction", [&] {
-        return FromError(producer_->commit_transaction(kTransactionTimeoutMs), "commit_transaction");
+        return ProducerCall("commit_transaction", [](RdKafka::Producer& producer) {
+          return FromError(producer.commit_transaction(kTransactionTimeoutMs), "commit_transaction");
+        });
       });
+    }
+    if (status.code() == absl::StatusCode::kDeadlineExceeded) {
+      return ReplaceProducer(status.message(), /*rewind=*/true);
     }
     if (status.code() == absl::StatusCode::kAborted) return Abort(status.message(), true);
     if (!status.ok()) return status;
@@ -477,8 +553,11 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
   absl::Status Abort(absl::string_view why, bool rewind) {
     log::Warn("transaction_abort", {{"reason", std::string(why)}});
     absl::Status status = Retrying("abort_transaction", [&] {
-      return FromError(producer_->abort_transaction(kTransactionTimeoutMs), "abort_transaction");
+      return ProducerCall("abort_transaction", [](RdKafka::Producer& producer) {
+        return FromError(producer.abort_transaction(kTransactionTimeoutMs), "abort_transaction");
+      });
     });
+    if (status.code() == absl::StatusCode::kDeadlineExceeded) return ReplaceProducer(status.message(), rewind);
     if (!status.ok()) return status;
     // A broker that refuses a transaction (a record too large for the topic, say) would refuse
     // it again after the rewind. After kIsolateAfterAborts aborts in a row, records go one per
@@ -545,12 +624,8 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
   absl::Status Retrying(absl::string_view what, F attempt) {
     auto backoff = std::chrono::milliseconds(100);
     for (int tries = 1;; ++tries) {
-      absl::Status status;
-      {
-        CallWatch watch(*this, what);
-        status = attempt();
-      }
-      if (status.ok()) return status;
+      absl::Status status = attempt();
+      if (status.ok() || status.code() == absl::StatusCode::kDeadlineExceeded) return status;
       CountError(status);
       if (status.code() != absl::StatusCode::kUnavailable) return status;
       if (stop_ != nullptr && stop_->load() && tries >= kStoppingAttempts) {
@@ -624,7 +699,9 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
   KafkaEventLogger logger_;
 
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
-  std::unique_ptr<RdKafka::Producer> producer_;
+  std::unique_ptr<RdKafka::Conf> producer_conf_;
+  std::shared_ptr<Producer> producer_;
+  std::vector<std::weak_ptr<Producer>> abandoned_;  // stuck in a call on their own thread
 
   bool in_transaction_ = false;
   uint32_t records_in_transaction_ = 0;
@@ -650,8 +727,6 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
   mutable std::mutex mu_;
   std::string fatal_reason_;        // guarded by mu_
   absl::Status callback_status_;    // guarded by mu_
-  std::string call_name_;           // guarded by mu_
-  std::atomic<int64_t> call_started_ns_{0};  // steady clock; 0 when no call is running
 };
 
 absl::StatusOr<std::unique_ptr<KafkaTransactionalLoop>> KafkaTransactionalLoop::Create(

@@ -62,4 +62,35 @@ void MockCluster::DelayNextRequest(int16_t api_key, absl::Duration delay) {
                                                static_cast<int>(absl::ToInt64Milliseconds(delay)));
 }
 
+namespace {
+
+absl::Status Check(rd_kafka_resp_err_t code, absl::string_view what) {
+  if (code == RD_KAFKA_RESP_ERR_NO_ERROR) return absl::OkStatus();
+  return absl::InternalError(absl::StrCat("mock cluster: ", what, ": ", rd_kafka_err2str(code)));
+}
+
+}  // namespace
+
+absl::Status MockCluster::SetCoordinator(const std::string& type, const std::string& key,
+                                         int32_t broker) {
+  return Check(rd_kafka_mock_coordinator_set(handles_->cluster, type.c_str(), key.c_str(), broker),
+               absl::StrCat(type, " coordinator"));
+}
+
+absl::Status MockCluster::SetLeader(const std::string& topic, int partitions, int32_t broker) {
+  for (int partition = 0; partition < partitions; ++partition) {
+    absl::Status status = Check(
+        rd_kafka_mock_partition_set_leader(handles_->cluster, topic.c_str(), partition, broker),
+        absl::StrCat("leader of ", topic));
+    if (!status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status MockCluster::SetBrokerUp(int32_t broker, bool up) {
+  return Check(up ? rd_kafka_mock_broker_set_up(handles_->cluster, broker)
+                  : rd_kafka_mock_broker_set_down(handles_->cluster, broker),
+               absl::StrCat("broker ", broker, up ? " up" : " down"));
+}
+
 }  // namespace referral

@@ -36,6 +36,16 @@ class MockCluster {
   // Delays the answer to the next request with `api_key` by `delay` (a slow broker).
   void DelayNextRequest(int16_t api_key, absl::Duration delay);
 
+  // Makes broker `broker` (1-based) the coordinator of `key`; `type` is "group" (a consumer
+  // group id) or "transaction" (a transactional.id). Returns kInternal on failure.
+  absl::Status SetCoordinator(const std::string& type, const std::string& key, int32_t broker);
+
+  // Makes broker `broker` the leader of every partition of `topic`.
+  absl::Status SetLeader(const std::string& topic, int partitions, int32_t broker);
+
+  // Takes broker `broker` down (its connections close and new ones are refused) or up again.
+  absl::Status SetBrokerUp(int32_t broker, bool up);
+
  private:
   struct Handles;
   explicit MockCluster(std::unique_ptr<Handles> handles);
