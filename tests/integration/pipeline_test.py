@@ -158,6 +158,11 @@ class OutOfHoursPipelineTest(unittest.TestCase):
         self.assertEqual(self.router.metric("referral_ready"), 1)
         self.assertEqual(self.router.metric("referral_assigned_partitions"), 6)
         self.assertEqual(self.router.metric("referral_build_info", service="router"), 1)
+        # The lag series of the router's input topic is there (caught up: at most the few
+        # records of the tests running beside this one).
+        _, text = self.router.get("/metrics")
+        lag_series = f'referral_consumer_lag_records{{topic="{self.pipeline.topics["standardised"]}"}}'
+        self.assertIn(lag_series, text)
 
 
 class InHoursPipelineTest(unittest.TestCase):

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "services/common/kafka/dead_letter.h"
@@ -34,8 +35,10 @@ constexpr int kInvalidProducerEpoch = 47;     // fenced: fatal
 
 class CopyProcessor final : public RecordProcessor {
  public:
-  // Copies the record; for key "big" the copy is larger than librdkafka will produce.
+  // Copies the record; for key "big" the copy is larger than librdkafka will produce; a key
+  // starting "slow" takes 50 ms.
   void Process(const InRecord& in, std::vector<OutRecord>& out) override {
+    if (absl::StartsWith(in.key, "slow")) absl::SleepFor(absl::Milliseconds(50));
     std::string value(in.value);
     if (in.key == "big") value.resize(2 << 20, 'x');
     out.push_back({"out", std::string(in.key), std::move(value), {}});
@@ -212,6 +215,20 @@ TEST_F(LoopErrorInjectionTest, OneTransientRefusalOfALoneRecordDeadLettersNothin
   Publish(25, 30);
   ASSERT_TRUE(Eventually([&] { return metrics_->committed.Value() > committed; }));
   EXPECT_TRUE(OutputValues("out.dlq").empty());
+}
+
+TEST_F(LoopErrorInjectionTest, ConsumerLagRisesWhileBehindAndFallsToZero) {
+  Publish(0, 5);
+  ASSERT_TRUE(Eventually([&] { return metrics_->committed.Value() >= 1; }));
+  prometheus::Gauge& lag = metrics_->consumer_lag.Add({{"topic", "in"}});
+  // 100 records at 50 ms each: the loop is seconds behind the log end.
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_TRUE(publisher_->Send({"in", absl::StrCat("slow", i), absl::StrCat("s", i), {}}).ok());
+  }
+  ASSERT_TRUE(publisher_->Flush(absl::Seconds(10)).ok());
+  ASSERT_TRUE(Eventually([&] { return lag.Value() >= 20; }));
+  ASSERT_TRUE(Eventually([&] { return lag.Value() == 0; }));
+  EXPECT_EQ(OutputValues().size(), 105u);
 }
 
 TEST_F(LoopErrorInjectionTest, AFencedProducerIsFatalAndNotReady) {

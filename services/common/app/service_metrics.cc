@@ -62,6 +62,12 @@ ServiceMetrics::ServiceMetrics(std::shared_ptr<prometheus::Registry> reg, absl::
                               .Help("Input partitions assigned to this instance")
                               .Register(*registry)
                               .Add({})),
+      consumer_lag(BuildGauge()
+                       .Name("referral_consumer_lag_records")
+                       .Help("Committed input records not yet consumed by this instance, summed "
+                             "over its assigned partitions of the topic (last stable offset minus "
+                             "position; updated every second)")
+                       .Register(*registry)),
       ready(BuildGauge()
                 .Name("referral_ready")
                 .Help("1 while the service is ready (partitions assigned, producer initialised)")

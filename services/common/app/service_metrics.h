@@ -31,6 +31,7 @@ struct ServiceMetrics {
   prometheus::Histogram& commit_seconds;       // referral_transaction_commit_seconds
   prometheus::Histogram& processing_seconds;   // referral_record_processing_seconds
   prometheus::Gauge& assigned_partitions;      // referral_assigned_partitions
+  prometheus::Family<prometheus::Gauge>& consumer_lag;  // referral_consumer_lag_records{topic}
   prometheus::Gauge& ready;                    // referral_ready (1 ready, 0 not)
 };
 

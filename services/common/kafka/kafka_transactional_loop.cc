@@ -152,7 +152,10 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
       status = TakeCallbackStatus();
       if (status.ok()) status = Handle(*message, outputs);
       if (status.ok() && in_transaction_ && CommitDue(input_drained)) status = Commit();
-      if (status.ok()) producer_->client->poll(0);
+      if (status.ok()) {
+        producer_->client->poll(0);
+        UpdateLagEverySecond();
+      }
     }
     if (status.ok()) {
       status = Commit();  // drain: what was processed commits before we leave the group
@@ -666,6 +669,36 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
     pending_produced_.clear();
   }
 
+  // referral_consumer_lag_records{topic}: over the assigned partitions, the last stable offset
+  // librdkafka last saw (cached from fetches: no broker round trip) minus the position. A
+  // partition with no position yet (nothing consumed since its assignment) is left out.
+  void UpdateLagEverySecond() {
+    const auto now = SteadyClock::now();
+    if (now - lag_updated_ < std::chrono::seconds(1)) return;
+    lag_updated_ = now;
+    std::vector<RdKafka::TopicPartition*> partitions;
+    if (consumer_->assignment(partitions) != RdKafka::ERR_NO_ERROR) return;
+    absl::flat_hash_map<std::string, int64_t> lag;
+    for (const std::string& topic : topics_) lag[topic] = 0;
+    if (consumer_->position(partitions) == RdKafka::ERR_NO_ERROR) {
+      for (const RdKafka::TopicPartition* partition : partitions) {
+        int64_t low = 0;
+        int64_t high = 0;
+        if (partition->offset() < 0 ||
+            consumer_->get_watermark_offsets(partition->topic(), partition->partition(), &low,
+                                             &high) != RdKafka::ERR_NO_ERROR ||
+            high < 0) {
+          continue;
+        }
+        lag[partition->topic()] += std::max<int64_t>(0, high - partition->offset());
+      }
+    }
+    FreePartitions(partitions);
+    for (const auto& [topic, records] : lag) {
+      metrics_.consumer_lag.Add({{"topic", topic}}).Set(static_cast<double>(records));
+    }
+  }
+
   // Keeps the first fatal error a callback meets; the loop picks it up after consume() returns.
   void Note(absl::Status status) {
     if (status.ok()) return;
@@ -706,6 +739,7 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
   bool in_transaction_ = false;
   uint32_t records_in_transaction_ = 0;
   SteadyClock::time_point transaction_started_;
+  SteadyClock::time_point lag_updated_;
   absl::flat_hash_map<PartitionKey, int64_t> next_offsets_;
   absl::flat_hash_map<std::string, int64_t> pending_produced_;
   absl::flat_hash_map<std::string, prometheus::Counter*> consumed_by_topic_;
