@@ -285,5 +285,21 @@ TEST_F(GroupCoordinatorOutageTest, AStuckTransactionalCallReplacesTheProducerAnd
   EXPECT_TRUE(status_.ok()) << status_;
 }
 
+TEST_F(GroupCoordinatorOutageTest, StoppingDuringAStuckCallGivesUpAndSaysItDidNotDrain) {
+  Publish(0, 20);
+  ASSERT_TRUE(Eventually([&] { return metrics_->committed.Value() >= 1; }));
+  ASSERT_TRUE(cluster_->SetBrokerUp(3, false).ok());
+  Publish(20, 40);
+  // Processed, so the commit that gets stuck is under way; then SIGTERM.
+  ASSERT_TRUE(Eventually([&] { return metrics_->consumed.Add({{"topic", "in"}}).Value() >= 40; }));
+  absl::SleepFor(absl::Seconds(1));
+  stop_.store(true);
+  runner_.join();
+  // Not drained: the open transaction is left for the broker, and the exit status says so.
+  EXPECT_EQ(status_.code(), absl::StatusCode::kAborted) << status_;
+  EXPECT_THAT(status_.message(), HasSubstr("stuck call while stopping"));
+  EXPECT_EQ(metrics_->producers_replaced.Value(), 1);
+}
+
 }  // namespace
 }  // namespace referral

@@ -32,6 +32,9 @@ constexpr int kIsolateAfterAborts = 3;  // aborts in a row before records go one
 // Producers abandoned in a stuck call (KafkaSettings::stuck_call_limit) that may still be
 // running it. One more is fatal: the process exits for its supervisor to restart it.
 constexpr size_t kMaxAbandonedProducers = 3;
+// While stopping, a call is abandoned this long after it began rather than at the stuck-call
+// limit: a SIGTERM during a broker outage should not wait out the whole limit.
+constexpr auto kStoppingCallLimit = std::chrono::milliseconds(kTransactionTimeoutMs + 2000);
 
 // librdkafka's error object → our three classes (STYLE.md "Errors"). Takes ownership.
 absl::Status FromError(RdKafka::Error* raw, absl::string_view what) {
@@ -294,9 +297,10 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
   }
 
   // Runs the blocking `call` on the current producer on a thread of its own and waits for it at
-  // most settings_.stuck_call_limit. kDeadlineExceeded: the call is still running, its own
-  // timeout ignored (librdkafka issue 5456); the caller replaces the producer.
-  // IMPORTANT: `call` must own everything it uses: an abandoned call outlives this frame.
+  // most settings_.stuck_call_limit (kStoppingCallLimit once stopping). kDeadlineExceeded: the
+  // call is still running, its own timeout ignored (librdkafka issue 5456); the caller replaces
+  // the producer. IMPORTANT: `call` must own everything it uses: an abandoned call outlives this
+  // frame.
   template <typename F>
   absl::Status ProducerCall(absl::string_view what, F call) {
     auto result = std::make_shared<std::promise<absl::Status>>();
@@ -304,13 +308,21 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
     std::thread([producer = producer_, result, call = std::move(call)]() mutable {
       result->set_value(call(*producer->client));
     }).detach();
-    if (done.wait_for(absl::ToChronoMilliseconds(settings_.stuck_call_limit)) ==
-        std::future_status::ready) {
-      return done.get();
+    const auto started = SteadyClock::now();
+    const auto limit = absl::ToChronoMilliseconds(settings_.stuck_call_limit);
+    for (;;) {
+      if (done.wait_for(std::chrono::milliseconds(100)) == std::future_status::ready) {
+        return done.get();
+      }
+      const auto waited = SteadyClock::now() - started;
+      const bool stopping = stop_ != nullptr && stop_->load();
+      if (waited >= limit || (stopping && waited >= kStoppingCallLimit)) {
+        return absl::DeadlineExceededError(absl::StrCat(
+            what, " still running after ",
+            std::chrono::duration_cast<std::chrono::seconds>(waited).count(),
+            " s, past its own timeout (librdkafka issue 5456)"));
+      }
     }
-    return absl::DeadlineExceededError(
-        absl::StrCat(what, " still running after ", absl::FormatDuration(settings_.stuck_call_limit),
-                     ", past its own timeout (librdkafka issue 5456)"));
   }
 
   // The current producer is stuck in a call: abandon it, start a new one with the same
@@ -325,8 +337,12 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
     ResetTransaction();
     REFERRAL_RETURN_IF_ERROR(NewProducer());
     REFERRAL_RETURN_IF_ERROR(InitTransactions());
-    const bool stopping = stop_ != nullptr && stop_->load();
-    return rewind && !stopping ? Rewind() : absl::OkStatus();
+    if (stop_ != nullptr && stop_->load()) {
+      // Not drained: the stuck transaction is the broker's to abort (the new producer's
+      // init_transactions() did so if it succeeded), and the next owner reprocesses it.
+      return absl::AbortedError("transaction abandoned in a stuck call while stopping");
+    }
+    return rewind ? Rewind() : absl::OkStatus();
   }
 
   void NoteReplaced(absl::string_view why) {

@@ -31,7 +31,9 @@ class KafkaTransactionalLoop {
 
   // Initialises transactions, subscribes and runs until `stop` becomes true, then commits (or
   // aborts) the open transaction, leaves the group and returns OK. Returns kInternal on a fatal
-  // or fenced producer or a fatal consumer error, after aborting what it can.
+  // or fenced producer or a fatal consumer error, after aborting what it can; kAborted when,
+  // stopping, it could not end the open transaction (broker unreachable, or a call stuck past
+  // its timeout), which the broker then aborts. Nothing is lost either way.
   absl::Status Run(const std::atomic<bool>& stop);
 
   // Empty when ready (transactions initialised, at least one partition assigned), else why not.
