@@ -7,6 +7,10 @@
 #   broker.sh stop STATE_DIR         SIGTERM, up to 20 s, then SIGKILL; no-op if not running
 #   broker.sh start-again STATE_DIR  after stop: same ports, same data (no format)
 #   broker.sh status STATE_DIR       exit 0 if the broker runs and answers a metadata request
+#   broker.sh abort-hanging STATE_DIR TOPIC_PREFIX MIN_AGE_S
+#                                    aborts transactions left open for MIN_AGE_S or more on the
+#                                    topics starting TOPIC_PREFIX and __consumer_offsets (a broker
+#                                    fault; see AbortHangingTransactions.java); prints each one
 #
 # STATE_DIR gets: server.properties, data/, logs/server.log, broker.out, pid, bootstrap.
 # Environment: KAFKA_VERSION (4.4.0), KAFKA_CACHE_DIR, KAFKA_HEAP_OPTS (-Xms256m -Xmx512m),
@@ -23,6 +27,7 @@ die() { echo "broker.sh: $*" >&2; exit 1; }
 
 usage() {
   echo "usage: broker.sh {start|start-again|stop|status} STATE_DIR" >&2
+  echo "       broker.sh abort-hanging STATE_DIR TOPIC_PREFIX MIN_AGE_S" >&2
   exit 2
 }
 
@@ -218,8 +223,8 @@ cmd_status() {
   [[ -n $(broker_pid) && -f $state/bootstrap ]] && answers
 }
 
-(($# == 2)) || usage
-[[ -n $2 ]] || usage
+(($# == 2)) || [[ ${1:-} == abort-hanging ]] || usage
+[[ -n ${2:-} ]] || usage
 if [[ $1 == start ]]; then
   mkdir -p "$2"
 elif [[ ! -d $2 ]]; then
@@ -233,5 +238,8 @@ case $1 in
   start-again) cmd_start_again ;;
   stop) stop_broker ;;
   status) cmd_status ;;
+  abort-hanging)
+    (($# == 4)) || usage
+    java -cp "$lib/*" "$here/AbortHangingTransactions.java" "$(<"$state/bootstrap")" "$3" "$4" ;;
   *) usage ;;
 esac

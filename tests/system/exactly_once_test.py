@@ -43,10 +43,12 @@ def expected(pipeline, count):
             harness.expected_dead_letters(path))
 
 
-def wait_until_all_delivered(pipeline, expected_total, services, timeout):
+def wait_until_all_delivered(pipeline, expected_total, services, timeout, on_poll=None):
     """Polls the routers' committed output counts until they reach `expected_total` records;
-    fails at once if a service exits."""
+    fails at once if a service exits. Calls `on_poll` (if given) before each poll."""
     def done():
+        if on_poll:
+            on_poll()
         for service in services:
             service.check_alive()
         records = harness.tail(pipeline.output_topics(), idle_seconds=3)
@@ -136,8 +138,44 @@ def replicas(count=6000):
         pipeline.stop_all()
 
 
+class HangingTransactionRemedy:
+    """The operator's remedy for a broker fault, applied while waiting for the deliveries.
+
+    Seen once in about ten runs (Kafka 4.4, librdkafka 2.0.2): a transaction committed just as the
+    broker shut down is recorded as CompleteCommit by its coordinator, yet its markers never
+    reach its partitions after the restart: the partitions hold it open for good. Its output is
+    hidden from read_committed readers, and the group's committed offsets stay "unstable", so the
+    consumer fetches nothing. No client can end a transaction its coordinator thinks is over;
+    an operator runs `kafka-transactions.sh find-hanging` and `abort`, and so does this (broker.sh
+    abort-hanging), only for transactions open 90 s or more, which no live one is (the
+    services' transaction.timeout.ms is 60 s). The abort discards the stuck output and offsets,
+    the services process those inputs again, and the exactly-once check still applies in full."""
+
+    def __init__(self, pipeline):
+        self.pipeline = pipeline
+        self.started = time.time()
+        self.last_run = 0.0
+        self.aborted = []
+
+    def __call__(self):
+        now = time.time()
+        if now - self.started < 60 or now - self.last_run < 15:
+            return
+        self.last_run = now
+        result = subprocess.run([harness.BROKER_SH, "abort-hanging", str(harness.STATE_DIR),
+                                 self.pipeline.prefix, "90"],
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr[-2000:]
+        for line in result.stdout.splitlines():
+            if line.startswith("aborted hanging transaction"):
+                print(f"WARNING: broker fault remedied: {line}", flush=True)
+                self.aborted.append(line)
+
+
 def outage(count=6000, outage_seconds=20):
-    pipeline = harness.Pipeline("sys-outage")
+    # A stuck-call limit shorter than the outage: a call librdkafka leaves stuck while the broker
+    # is down (issue 5456) is abandoned and its producer replaced during the outage.
+    pipeline = harness.Pipeline("sys-outage", stuck_call_limit_ms=15000)
     try:
         want, want_dead_letters, standardiser, router = start(pipeline, count)
         feed = publish_simulated(pipeline, count, rate=200)
@@ -150,9 +188,11 @@ def outage(count=6000, outage_seconds=20):
         subprocess.run([harness.BROKER_SH, "start-again", str(harness.STATE_DIR)], check=True,
                        timeout=120)
         print("broker started again", flush=True)
+        remedy = HangingTransactionRemedy(pipeline)
         feed.wait(600)
         assert feed.returncode == 0, feed.stderr.read().decode()
-        wait_until_all_delivered(pipeline, sum(want.values()), [standardiser, router], 300)
+        wait_until_all_delivered(pipeline, sum(want.values()), [standardiser, router], 300,
+                                 on_poll=remedy)
         check(pipeline, want, want_dead_letters)
         # The same two processes, never restarted: a call librdkafka left stuck past its timeout
         # (issue 5456) replaced that producer inside the process.
@@ -161,7 +201,8 @@ def outage(count=6000, outage_seconds=20):
         router.check_alive()
         replaced = {s.name: s.metric("referral_kafka_producers_replaced_total")
                     for s in (standardiser, router)}
-        print(f"recovered without a restart; producers replaced: {replaced}", flush=True)
+        print(f"recovered without a restart; producers replaced: {replaced}; hanging "
+              f"transactions aborted: {len(remedy.aborted)}", flush=True)
     finally:
         pipeline.stop_all()
 

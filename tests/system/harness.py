@@ -131,7 +131,8 @@ class Service:
 class Pipeline:
     """A standardiser and routers on topics of their own ("<prefix>.incidents.v1", ...)."""
 
-    def __init__(self, name, commit_interval_ms=100, output_encoding="PROTOBUF", commit_idle_ms=None):
+    def __init__(self, name, commit_interval_ms=100, output_encoding="PROTOBUF", commit_idle_ms=None,
+                 stuck_call_limit_ms=None):
         self.prefix = f"{name}-{os.getpid()}-{random.randrange(1 << 30)}"
         self.dir = Path(tempfile.mkdtemp(prefix=f"referral-{name}-"))
         self.services = []
@@ -147,6 +148,7 @@ class Pipeline:
         kafka = {
             "commit_interval_ms": commit_interval_ms,
             **({"commit_idle_ms": commit_idle_ms} if commit_idle_ms else {}),
+            **({"stuck_call_limit_ms": stuck_call_limit_ms} if stuck_call_limit_ms else {}),
             "topic_partitions": 6,
             # Short sessions: a killed member's partitions move on within seconds.
             "properties": {"session.timeout.ms": "6000", "heartbeat.interval.ms": "1000",

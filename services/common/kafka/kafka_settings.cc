@@ -17,6 +17,7 @@ constexpr uint32_t kDefaultCommitEveryRecords = 1000;
 constexpr uint32_t kDefaultCommitIntervalMs = 100;
 constexpr uint32_t kDefaultCommitIdleMs = 20;
 constexpr uint32_t kDefaultTopicPartitions = 6;
+constexpr uint32_t kMinStuckCallLimitMs = kTransactionCallTimeoutMs + 1000;
 
 std::string HostName() {
   char name[256] = {};
@@ -120,6 +121,15 @@ absl::StatusOr<KafkaSettings> ResolveKafkaSettings(const config::v1::Kafka& conf
       config.commit_interval_ms() == 0 ? kDefaultCommitIntervalMs : config.commit_interval_ms());
   settings.commit_idle = absl::Milliseconds(
       config.commit_idle_ms() == 0 ? kDefaultCommitIdleMs : config.commit_idle_ms());
+  if (config.stuck_call_limit_ms() != 0) {
+    if (config.stuck_call_limit_ms() < kMinStuckCallLimitMs) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "kafka.stuck_call_limit_ms: ", config.stuck_call_limit_ms(), " is below ",
+          kMinStuckCallLimitMs, " (the transactional calls' own timeout is ", kTransactionCallTimeoutMs,
+          " ms)"));
+    }
+    settings.stuck_call_limit = absl::Milliseconds(config.stuck_call_limit_ms());
+  }
   settings.missing_topics = config.missing_topics() == config::v1::Kafka::REFUSE
                                 ? config::v1::Kafka::REFUSE
                                 : config::v1::Kafka::CREATE;

@@ -23,6 +23,9 @@ class Conf;
 
 namespace referral {
 
+// The timeout the transactional loop gives each blocking transactional call.
+inline constexpr int kTransactionCallTimeoutMs = 10000;
+
 struct KafkaSettings {
   std::string bootstrap_servers;
   std::string group_id;
@@ -38,9 +41,9 @@ struct KafkaSettings {
   int topic_partitions = 6;
   int routed_topic_partitions = 1;
   int topic_replication_factor = -1;  // the broker's default
-  // A transactional call still running this long after it began ignored its own 10 s timeout
-  // (librdkafka issue 5456): the loop abandons that producer and starts a new one. Not in the
-  // config file; tests shorten it.
+  // A transactional call still running this long after it began ignored its own timeout
+  // (librdkafka issue 5456): the loop abandons that producer and starts a new one. More than
+  // kTransactionCallTimeoutMs.
   absl::Duration stuck_call_limit = absl::Seconds(30);
 };
 

@@ -24,7 +24,7 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-constexpr int kTransactionTimeoutMs = 10000;  // per blocking transactional call
+constexpr int kTransactionTimeoutMs = kTransactionCallTimeoutMs;
 constexpr int kCommittedTimeoutMs = 10000;
 constexpr auto kMaxBackoff = std::chrono::milliseconds(5000);
 constexpr int kStoppingAttempts = 3;  // retriable failures tolerated while draining on SIGTERM
@@ -80,14 +80,11 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
       : settings_(settings), topics_(std::move(topics)), processor_(processor), metrics_(metrics) {}
 
   // IMPORTANT: the clients call back into this object from their threads; destroy or detach
-  // them before the members those callbacks use. An abandoned producer still in its stuck call
-  // belongs to that call's thread: it is only detached here.
+  // them before the members those callbacks use. (An abandoned producer no longer calls back
+  // into this object at all.)
   ~Impl() override {
     consumer_.reset();
-    if (producer_ != nullptr) producer_->Detach();
-    for (const std::weak_ptr<Producer>& weak : abandoned_) {
-      if (std::shared_ptr<Producer> abandoned = weak.lock()) abandoned->Detach();
-    }
+    if (producer_ != nullptr) producer_->Detach();  // a call's thread may hold it a moment longer
     producer_.reset();
   }
 
@@ -236,33 +233,28 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
  private:
   // One transactional producer and the event callback its librdkafka threads call. The thread
   // running a blocking call on it shares it, so a producer abandoned in a stuck call lives, with
-  // its callback, until that call returns.
+  // its callback, until that call returns, which may be after the loop is gone.
   struct Producer final : public RdKafka::EventCb {
     explicit Producer(Impl& impl) : owner(&impl) {}
 
     void event_cb(RdKafka::Event& event) override {
       std::lock_guard<std::mutex> lock(mu);
-      if (owner == nullptr) return;
-      if (abandoned) {
-        owner->logger_.event_cb(event);  // its errors (fenced, at last) are no longer ours
-      } else {
+      if (owner != nullptr) {
         owner->event_cb(event);
+      } else {
+        own_logger.event_cb(event);  // abandoned: its errors (fenced, at last) are not ours
       }
     }
 
-    void Abandon() {
-      std::lock_guard<std::mutex> lock(mu);
-      abandoned = true;
-    }
-
+    // From now on it calls back into nothing but itself.
     void Detach() {
       std::lock_guard<std::mutex> lock(mu);
       owner = nullptr;
     }
 
     std::mutex mu;
-    Impl* owner;             // guarded by mu; null once the loop is going away
-    bool abandoned = false;  // guarded by mu
+    Impl* owner;  // guarded by mu; null once abandoned or the loop is going away
+    KafkaEventLogger own_logger;
     std::unique_ptr<RdKafka::Producer> client;  // declared last: destroyed before the callback
   };
 
@@ -271,13 +263,13 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
   // stuck; kInvalidArgument when librdkafka refuses the configuration.
   absl::Status NewProducer() {
     if (producer_ != nullptr) {
-      producer_->Abandon();
+      producer_->Detach();
       abandoned_.push_back(producer_);
       producer_.reset();
       ready_producer_.store(false);
       UpdateReadyGauge();
     }
-    // An abandoned producer whose call has returned was destroyed by that call's thread.
+    // An abandoned producer whose call has returned is released by that call's thread.
     std::erase_if(abandoned_, [](const std::weak_ptr<Producer>& weak) { return weak.expired(); });
     if (abandoned_.size() > kMaxAbandonedProducers) {
       return absl::InternalError(absl::StrCat(abandoned_.size(),
@@ -330,7 +322,8 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
   // aborts its open transaction (or completes a commit it had begun), so, as after any abort,
   // the input rewinds to the committed offsets (with `rewind`) and nothing is lost or doubled.
   absl::Status ReplaceProducer(absl::string_view why, bool rewind) {
-    NoteReplaced(why);
+    log::Error("producer_replaced", {{"reason", std::string(why)}});
+    metrics_.producers_replaced.Increment();
     in_transaction_ = false;  // the abandoned producer's, for the broker to end
     // Their dead letters were not refused, only caught in the stuck transaction.
     for (const auto& key : dead_lettered_in_transaction_) poison_[key].dead_lettered = false;
@@ -345,11 +338,6 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
     return rewind ? Rewind() : absl::OkStatus();
   }
 
-  void NoteReplaced(absl::string_view why) {
-    log::Error("producer_replaced", {{"reason", std::string(why)}});
-    metrics_.producers_replaced.Increment();
-  }
-
   absl::Status InitTransactions() {
     auto backoff = std::chrono::milliseconds(100);
     for (;;) {
@@ -358,9 +346,9 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
       });
       if (status.ok()) break;
       if (status.code() == absl::StatusCode::kDeadlineExceeded) {
-        NoteReplaced(status.message());
-        REFERRAL_RETURN_IF_ERROR(NewProducer());
-        continue;
+        // Fatal, not replaced: librdkafka would go on asking for a producer id in the
+        // background, and an answer after the replacement's would fence the replacement.
+        return absl::InternalError(status.message());
       }
       CountError(status);
       if (status.code() != absl::StatusCode::kUnavailable) return status;
@@ -685,29 +673,32 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
     pending_produced_.clear();
   }
 
-  // referral_consumer_lag_records{topic}: over the assigned partitions, the last stable offset
-  // librdkafka last saw (cached from fetches: no broker round trip) minus the position. A
-  // partition with no position yet (nothing consumed since its assignment) is left out.
+  // referral_consumer_lag_records{topic}: over the assigned partitions, the end offset
+  // librdkafka last fetched (its cached high watermark: no broker round trip; records of open
+  // upstream transactions count) minus the position. A partition with no position yet (nothing
+  // consumed since its assignment or a rewind) is left out.
   void UpdateLagEverySecond() {
     const auto now = SteadyClock::now();
     if (now - lag_updated_ < std::chrono::seconds(1)) return;
     lag_updated_ = now;
     std::vector<RdKafka::TopicPartition*> partitions;
     if (consumer_->assignment(partitions) != RdKafka::ERR_NO_ERROR) return;
+    if (consumer_->position(partitions) != RdKafka::ERR_NO_ERROR) {
+      FreePartitions(partitions);
+      return;  // keep the last figures
+    }
     absl::flat_hash_map<std::string, int64_t> lag;
     for (const std::string& topic : topics_) lag[topic] = 0;
-    if (consumer_->position(partitions) == RdKafka::ERR_NO_ERROR) {
-      for (const RdKafka::TopicPartition* partition : partitions) {
-        int64_t low = 0;
-        int64_t high = 0;
-        if (partition->offset() < 0 ||
-            consumer_->get_watermark_offsets(partition->topic(), partition->partition(), &low,
-                                             &high) != RdKafka::ERR_NO_ERROR ||
-            high < 0) {
-          continue;
-        }
-        lag[partition->topic()] += std::max<int64_t>(0, high - partition->offset());
+    for (const RdKafka::TopicPartition* partition : partitions) {
+      int64_t low = 0;
+      int64_t high = 0;
+      if (partition->offset() < 0 ||
+          consumer_->get_watermark_offsets(partition->topic(), partition->partition(), &low,
+                                           &high) != RdKafka::ERR_NO_ERROR ||
+          high < 0) {
+        continue;
       }
+      lag[partition->topic()] += std::max<int64_t>(0, high - partition->offset());
     }
     FreePartitions(partitions);
     for (const auto& [topic, records] : lag) {

@@ -46,6 +46,18 @@ TEST(ResolveKafkaSettingsTest, DefaultsFromTheServiceAndInstance) {
   EXPECT_EQ(settings->topic_partitions, 6);
   EXPECT_EQ(settings->routed_topic_partitions, 1);
   EXPECT_EQ(settings->topic_replication_factor, -1);
+  EXPECT_EQ(settings->stuck_call_limit, absl::Seconds(30));
+}
+
+TEST(ResolveKafkaSettingsTest, StuckCallLimitMustOutlastTheCallTimeout) {
+  config::v1::Kafka config = WithBootstrap();
+  config.set_stuck_call_limit_ms(15000);
+  EXPECT_EQ(ResolveKafkaSettings(config, "router", "a", "", Env({}))->stuck_call_limit,
+            absl::Seconds(15));
+  config.set_stuck_call_limit_ms(10000);
+  absl::StatusOr<KafkaSettings> settings = ResolveKafkaSettings(config, "router", "a", "", Env({}));
+  ASSERT_EQ(settings.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(settings.status().message(), HasSubstr("kafka.stuck_call_limit_ms: 10000 is below 11000"));
 }
 
 TEST(ResolveKafkaSettingsTest, PodNameThenConfigGiveTheTransactionalId) {
