@@ -2,9 +2,12 @@
 kcat (JSON and protobuf) and read back read_committed. Run by CTest (label integration) with the
 `kafka` fixture; see tests/system/harness.py for the environment it needs."""
 import json
+import re
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 from pathlib import Path
 
@@ -195,6 +198,63 @@ class InHoursPipelineTest(unittest.TestCase):
 
 def delivered_pairs(pipeline, records):
     return set(harness.delivered(pipeline, records))
+
+
+def end_offsets(topic, isolation, partitions=6):
+    """The sum of the topic's end offsets as a reader at `isolation` sees them (read_committed:
+    the last stable offsets)."""
+    total = 0
+    for partition in range(partitions):
+        out = subprocess.run(["kcat", "-b", harness.bootstrap(), "-X", f"isolation.level={isolation}",
+                              "-Q", "-t", f"{topic}:{partition}:-1"],
+                             capture_output=True, text=True, check=True, timeout=60).stdout
+        total += int(re.search(r"offset (\d+)", out).group(1))
+    return total
+
+
+class ConsumerLagTest(unittest.TestCase):
+    """referral_consumer_lag_records counts to the last stable offset: the records of a
+    transaction still open upstream are not lag (a reader cannot have them yet)."""
+
+    def test_records_of_an_open_upstream_transaction_are_not_lag(self):
+        # Transactions held open for up to a second (1,000 records), so a freeze lands in one.
+        pipeline = harness.Pipeline("it-lag", commit_interval_ms=2000, commit_idle_ms=2000)
+        try:
+            standardiser = pipeline.standardiser()
+            router = pipeline.router(clock_start=harness.OUT_OF_HOURS)
+            standardiser.wait_ready()
+            router.wait_ready()
+            topic = pipeline.topics["standardised"]
+            feed = subprocess.Popen(
+                [str(harness.BIN / "referralctl"), "simulate", "--bootstrap", harness.bootstrap(),
+                 "--config", str(pipeline.standardiser_config), "--seed", "7", "--rate", "1000",
+                 "--duration", "60"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                for _ in range(10):
+                    time.sleep(1)
+                    # Freeze the standardiser, most likely inside a transaction whose records
+                    # are already on the broker; the router reads up to them and waits.
+                    standardiser.proc.send_signal(signal.SIGSTOP)
+                    try:
+                        time.sleep(4)  # the router catches up; statistics come every second
+                        open_records = (end_offsets(topic, "read_uncommitted") -
+                                        end_offsets(topic, "read_committed"))
+                        if open_records == 0:
+                            continue  # frozen between two transactions: try again
+                        lag = router.metric("referral_consumer_lag_records", topic=topic)
+                        print(f"standardiser frozen with {open_records} records in an open "
+                              f"transaction; router lag {lag:.0f}", flush=True)
+                        self.assertEqual(lag, 0, f"{open_records} records of an open upstream "
+                                         "transaction counted as lag")
+                        return
+                    finally:
+                        standardiser.proc.send_signal(signal.SIGCONT)
+                self.fail("never froze the standardiser inside an open transaction")
+            finally:
+                feed.kill()
+                feed.wait()
+        finally:
+            pipeline.stop_all()
 
 
 if __name__ == "__main__":

@@ -64,9 +64,9 @@ ServiceMetrics::ServiceMetrics(std::shared_ptr<prometheus::Registry> reg, absl::
                               .Add({})),
       consumer_lag(BuildGauge()
                        .Name("referral_consumer_lag_records")
-                       .Help("Input records not yet consumed by this instance, summed over its "
-                             "assigned partitions of the topic: the end offset last fetched minus "
-                             "the position, updated every second")
+                       .Help("Committed input records not yet consumed by this instance, summed "
+                             "over its assigned partitions of the topic: last stable offset minus "
+                             "position, from librdkafka's statistics every second")
                        .Register(*registry)),
       ready(BuildGauge()
                 .Name("referral_ready")

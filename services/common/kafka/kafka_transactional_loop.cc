@@ -17,6 +17,7 @@
 #include "absl/time/time.h"
 #include "services/common/app/log.h"
 #include "services/common/core/status_macros.h"
+#include "services/common/kafka/consumer_stats.h"
 #include "services/common/kafka/kafka_log.h"
 
 namespace referral {
@@ -101,7 +102,9 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
                   // transaction's data only counts once committed, and the commit marker does
                   // not wake a waiting fetch: keep the wait short so each hop adds milliseconds,
                   // not the default half second.
-                  {"fetch.wait.max.ms", "10"}},
+                  {"fetch.wait.max.ms", "10"},
+                  // For referral_consumer_lag_records (event_cb).
+                  {"statistics.interval.ms", "1000"}},
                  {{"group.id", settings_.group_id},
                   {"enable.auto.commit", "false"},
                   {"enable.auto.offset.store", "false"},
@@ -152,10 +155,7 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
       status = TakeCallbackStatus();
       if (status.ok()) status = Handle(*message, outputs);
       if (status.ok() && in_transaction_ && CommitDue(input_drained)) status = Commit();
-      if (status.ok()) {
-        producer_->client->poll(0);
-        UpdateLagEverySecond();
-      }
+      if (status.ok()) producer_->client->poll(0);
     }
     if (status.ok()) {
       status = Commit();  // drain: what was processed commits before we leave the group
@@ -221,8 +221,19 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
   }
 
   // RdKafka::EventCb: librdkafka's own logs and errors as JSON lines; a fatal error also stops
-  // the loop.
+  // the loop. The consumer's statistics give referral_consumer_lag_records{topic}.
   void event_cb(RdKafka::Event& event) override {
+    if (event.type() == RdKafka::Event::EVENT_STATS) {
+      absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> lag = LagByTopic(event.str(), topics_);
+      if (lag.ok()) {
+        for (const auto& [topic, records] : *lag) {
+          metrics_.consumer_lag.Add({{"topic", topic}}).Set(static_cast<double>(records));
+        }
+      } else if (lag.status().code() != absl::StatusCode::kNotFound) {  // kNotFound: a producer's
+        log::Warn("kafka_statistics_unreadable", {{"error", std::string(lag.status().message())}});
+      }
+      return;
+    }
     if (event.type() == RdKafka::Event::EVENT_ERROR && event.fatal()) {
       Note(absl::InternalError(
           absl::StrCat("fatal: ", RdKafka::err2str(event.err()), ": ", event.str())));
@@ -673,39 +684,6 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
     pending_produced_.clear();
   }
 
-  // referral_consumer_lag_records{topic}: over the assigned partitions, the end offset
-  // librdkafka last fetched (its cached high watermark: no broker round trip; records of open
-  // upstream transactions count) minus the position. A partition with no position yet (nothing
-  // consumed since its assignment or a rewind) is left out.
-  void UpdateLagEverySecond() {
-    const auto now = SteadyClock::now();
-    if (now - lag_updated_ < std::chrono::seconds(1)) return;
-    lag_updated_ = now;
-    std::vector<RdKafka::TopicPartition*> partitions;
-    if (consumer_->assignment(partitions) != RdKafka::ERR_NO_ERROR) return;
-    if (consumer_->position(partitions) != RdKafka::ERR_NO_ERROR) {
-      FreePartitions(partitions);
-      return;  // keep the last figures
-    }
-    absl::flat_hash_map<std::string, int64_t> lag;
-    for (const std::string& topic : topics_) lag[topic] = 0;
-    for (const RdKafka::TopicPartition* partition : partitions) {
-      int64_t low = 0;
-      int64_t high = 0;
-      if (partition->offset() < 0 ||
-          consumer_->get_watermark_offsets(partition->topic(), partition->partition(), &low,
-                                           &high) != RdKafka::ERR_NO_ERROR ||
-          high < 0) {
-        continue;
-      }
-      lag[partition->topic()] += std::max<int64_t>(0, high - partition->offset());
-    }
-    FreePartitions(partitions);
-    for (const auto& [topic, records] : lag) {
-      metrics_.consumer_lag.Add({{"topic", topic}}).Set(static_cast<double>(records));
-    }
-  }
-
   // Keeps the first fatal error a callback meets; the loop picks it up after consume() returns.
   void Note(absl::Status status) {
     if (status.ok()) return;
@@ -746,7 +724,6 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
   bool in_transaction_ = false;
   uint32_t records_in_transaction_ = 0;
   SteadyClock::time_point transaction_started_;
-  SteadyClock::time_point lag_updated_;
   absl::flat_hash_map<PartitionKey, int64_t> next_offsets_;
   absl::flat_hash_map<std::string, int64_t> pending_produced_;
   absl::flat_hash_map<std::string, prometheus::Counter*> consumed_by_topic_;
