@@ -32,13 +32,12 @@ std::string Prefix(const std::string& where) { return where.empty() ? "" : where
 
 absl::StatusOr<absl::Time> ParseMoment(const std::optional<std::string>& at) {
   if (!at) return absl::Now();
-  absl::Time t;
-  std::string error;
-  if (!absl::ParseTime(absl::RFC3339_full, *at, &t, &error)) {
+  const std::optional<absl::Time> t = ParseRfc3339(*at);
+  if (!t) {
     return absl::InvalidArgumentError(
         absl::StrCat("--at: want RFC 3339 like 2026-11-27T18:30:00Z, got \"", *at, "\""));
   }
-  return t;
+  return *t;
 }
 
 // Standardises every incident of `input`, calling `on_referrals` for each that makes referrals.

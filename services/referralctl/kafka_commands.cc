@@ -15,6 +15,7 @@
 #include "services/common/app/stop_signal.h"
 #include "services/common/config/setup.h"
 #include "services/common/core/codec.h"
+#include "services/common/core/time_util.h"
 #include "services/common/core/topics.h"
 #include "services/common/kafka/cloud_events.h"
 #include "services/common/kafka/kafka_publisher.h"
@@ -231,10 +232,8 @@ int Simulate(const SimulateOptions& options, std::ostream& out, std::ostream& er
     err << encoding.status().message() << "\n";
     return kExitBadInput;
   }
-  absl::Time newest;
-  std::string error;
-  if (!absl::ParseTime(absl::RFC3339_full, options.at.value_or("2026-11-20T00:00:00Z"), &newest,
-                       &error)) {
+  const std::optional<absl::Time> newest = ParseRfc3339(options.at.value_or("2026-11-20T00:00:00Z"));
+  if (!newest) {
     err << "--at: want RFC 3339 like 2026-11-27T18:30:00Z, got \"" << *options.at << "\"\n";
     return kExitBadInput;
   }
@@ -256,7 +255,7 @@ int Simulate(const SimulateOptions& options, std::ostream& out, std::ostream& er
   for (const auto& [district, la] : setup->directory->config().postcode_districts()) {
     districts.push_back(district);
   }
-  IncidentSimulator simulator(options.seed, std::move(districts), newest);
+  IncidentSimulator simulator(options.seed, std::move(districts), *newest);
 
   std::ofstream file;
   std::unique_ptr<KafkaPublisher> publisher;

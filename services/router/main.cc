@@ -12,6 +12,7 @@
 #include "services/common/app/log.h"
 #include "services/common/app/service_runner.h"
 #include "services/common/config/setup.h"
+#include "services/common/core/time_util.h"
 #include "services/common/core/topics.h"
 #include "services/router/app.h"
 
@@ -38,21 +39,20 @@ int main(int argc, char** argv) {
   }
   std::unique_ptr<referral::Clock> clock = std::make_unique<referral::SystemClock>();
   if (!clock_start.empty()) {
-    absl::Time start;
-    std::string error;
-    if (!absl::ParseTime(absl::RFC3339_full, clock_start, &start, &error)) {
-      referral::log::Error("config_invalid", {{"error", "--clock-start: not an RFC 3339 time: " + error}});
+    const std::optional<absl::Time> start = referral::ParseRfc3339(clock_start);
+    if (!start) {
+      referral::log::Error("config_invalid",
+                           {{"error", "--clock-start: want RFC 3339 like 2026-11-27T18:30:00Z, got \"" +
+                                          clock_start + "\""}});
       return referral::kExitBadConfig;
     }
-    clock = std::make_unique<referral::ShiftedClock>(start);
+    clock = std::make_unique<referral::ShiftedClock>(*start);
     referral::log::Warn("clock_shifted", {{"clock_start", clock_start}});
   }
 
   const referral::Router router(*setup->directory, *setup->holidays, setup->topics, setup->time_zone);
   referral::RouterMetrics metrics(std::make_shared<prometheus::Registry>(), REFERRAL_VERSION);
-  const referral::Encoding encoding = setup->config.output_encoding() == referral::config::v1::JSON
-                                          ? referral::Encoding::kJson
-                                          : referral::Encoding::kProtobuf;
+  const referral::Encoding encoding = referral::EncodingOf(setup->config.output_encoding());
   referral::RouterProcessor processor(router, setup->topics, encoding, *clock, metrics);
 
   referral::ServiceRun run;

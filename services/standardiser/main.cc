@@ -33,9 +33,7 @@ int main(int argc, char** argv) {
   const referral::Standardiser standardiser(*setup->directory, setup->time_zone);
   const referral::SystemClock clock;
   referral::StandardiserMetrics metrics(std::make_shared<prometheus::Registry>(), REFERRAL_VERSION);
-  const referral::Encoding encoding = setup->config.output_encoding() == referral::config::v1::JSON
-                                          ? referral::Encoding::kJson
-                                          : referral::Encoding::kProtobuf;
+  const referral::Encoding encoding = referral::EncodingOf(setup->config.output_encoding());
   referral::StandardiserProcessor processor(standardiser, setup->topics, encoding, clock, metrics);
 
   referral::ServiceRun run;

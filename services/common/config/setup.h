@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "referral/config/v1/config.pb.h"
 #include "services/common/core/bank_holidays.h"
+#include "services/common/core/codec.h"
 #include "services/common/core/la_directory.h"
 
 namespace referral {
@@ -35,6 +36,11 @@ struct RouterSetup {
 // missing file and kInvalidArgument naming the file and every bad field.
 absl::StatusOr<StandardiserSetup> LoadStandardiserSetup(const std::filesystem::path& path);
 absl::StatusOr<RouterSetup> LoadRouterSetup(const std::filesystem::path& path);
+
+// The codec encoding for a service's `output_encoding` (unspecified means protobuf).
+inline Encoding EncodingOf(config::v1::OutputEncoding output_encoding) {
+  return output_encoding == config::v1::JSON ? Encoding::kJson : Encoding::kProtobuf;
+}
 
 }  // namespace referral
 

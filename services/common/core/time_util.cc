@@ -56,4 +56,11 @@ std::string FormatRfc3339Utc(absl::Time t) {
   return absl::FormatTime("%Y-%m-%d%ET%H:%M:%E*SZ", t, absl::UTCTimeZone());
 }
 
+std::optional<absl::Time> ParseRfc3339(absl::string_view text) {
+  absl::Time t;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, text, &t, &error)) return std::nullopt;
+  return t;
+}
+
 }  // namespace referral

@@ -30,6 +30,10 @@ std::optional<int> ParseTimeOfDay(absl::string_view text);
 // `t` in RFC 3339, UTC, with fractional seconds only when present ("2026-11-27T10:00:00Z").
 std::string FormatRfc3339Utc(absl::Time t);
 
+// Parses an RFC 3339 date-time with any offset ("2026-11-27T18:30:00Z", "...+01:00"). Returns
+// nullopt for any other text.
+std::optional<absl::Time> ParseRfc3339(absl::string_view text);
+
 }  // namespace referral
 
 #endif  // REFERRAL_SERVICES_COMMON_CORE_TIME_UTIL_H_

@@ -318,8 +318,7 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
         return done.get();
       }
       const auto waited = SteadyClock::now() - started;
-      const bool stopping = stop_ != nullptr && stop_->load();
-      if (waited >= limit || (stopping && waited >= kStoppingCallLimit)) {
+      if (waited >= limit || (Stopping() && waited >= kStoppingCallLimit)) {
         return absl::DeadlineExceededError(absl::StrCat(
             what, " still running after ",
             std::chrono::duration_cast<std::chrono::seconds>(waited).count(),
@@ -341,7 +340,7 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
     ResetTransaction();
     REFERRAL_RETURN_IF_ERROR(NewProducer());
     REFERRAL_RETURN_IF_ERROR(InitTransactions());
-    if (stop_ != nullptr && stop_->load()) {
+    if (Stopping()) {
       // Not drained: the stuck transaction is the broker's to abort (the new producer's
       // init_transactions() did so if it succeeded), and the next owner reprocesses it.
       return absl::AbortedError("transaction abandoned in a stuck call while stopping");
@@ -363,7 +362,7 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
       }
       CountError(status);
       if (status.code() != absl::StatusCode::kUnavailable) return status;
-      if (stop_->load()) return absl::OkStatus();
+      if (Stopping()) return absl::OkStatus();
       log::Warn("init_transactions_retry", {{"error", std::string(status.message())}});
       Backoff(backoff);
     }
@@ -596,8 +595,7 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
     ResetTransaction();
     // While stopping there is nothing to go on with: the next owner starts from the committed
     // offsets anyway, and a broker that is down would keep the rewind waiting.
-    const bool stopping = stop_ != nullptr && stop_->load();
-    return rewind && !stopping ? Rewind() : absl::OkStatus();
+    return rewind && !Stopping() ? Rewind() : absl::OkStatus();
   }
 
   absl::Status Rewind() {
@@ -646,7 +644,7 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
       if (status.ok() || status.code() == absl::StatusCode::kDeadlineExceeded) return status;
       CountError(status);
       if (status.code() != absl::StatusCode::kUnavailable) return status;
-      if (stop_ != nullptr && stop_->load() && tries >= kStoppingAttempts) {
+      if (Stopping() && tries >= kStoppingAttempts) {
         return absl::AbortedError(absl::StrCat(what, ": giving up while stopping"));
       }
       log::Warn("kafka_retry", {{"call", std::string(what)}, {"error", std::string(status.message())}});
@@ -675,6 +673,9 @@ class KafkaTransactionalLoop::Impl final : public RdKafka::RebalanceCb, public R
   }
 
   bool Isolating() const { return consecutive_aborts_ >= kIsolateAfterAborts; }
+
+  // SIGTERM has come (Run() sets stop_ before anything else runs).
+  bool Stopping() const { return stop_ != nullptr && stop_->load(); }
 
   void ResetTransaction() {
     records_in_transaction_ = 0;

@@ -31,6 +31,13 @@ TEST(TimestampTest, RoundTripsWithNanoseconds) {
   EXPECT_EQ(ToAbslTime(ts), t);
 }
 
+TEST(ParseRfc3339Test, AnyOffsetAndNothingElse) {
+  EXPECT_EQ(ParseRfc3339("1970-01-01T00:00:01.5Z"), absl::FromUnixMillis(1500));
+  EXPECT_EQ(ParseRfc3339("1970-01-01T01:00:00+01:00"), absl::FromUnixSeconds(0));
+  EXPECT_EQ(ParseRfc3339("1970-01-01 00:00:00"), std::nullopt);
+  EXPECT_EQ(ParseRfc3339("tomorrow"), std::nullopt);
+}
+
 TEST(FormatRfc3339UtcTest, UtcWithOptionalFraction) {
   EXPECT_EQ(FormatRfc3339Utc(absl::FromUnixSeconds(0)), "1970-01-01T00:00:00Z");
   EXPECT_EQ(FormatRfc3339Utc(absl::FromUnixMillis(1500)), "1970-01-01T00:00:01.5Z");
