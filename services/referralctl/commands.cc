@@ -15,6 +15,8 @@
 #include "referral/v1/incident.pb.h"
 #include "services/common/config/config_file.h"
 #include "services/common/config/setup.h"
+#include "services/router/config.h"
+#include "services/standardiser/config.h"
 #include "services/common/core/codec.h"
 #include "services/common/core/time_util.h"
 #include "services/referralctl/input.h"

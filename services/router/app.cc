@@ -5,14 +5,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "referral/v1/referral.pb.h"
-#include "services/common/kafka/cloud_events.h"
-#include "services/common/kafka/dead_letter.h"
-#include "services/common/kafka/decode_record.h"
+#include "services/common/messaging/cloud_events.h"
+#include "services/common/messaging/dead_letter.h"
+#include "services/common/messaging/decode_record.h"
 
 namespace referral {
 namespace {
-
-constexpr absl::string_view kService = "router";
 
 std::string WindowName(v1::RoutingDecision::Window window) {
   return window == v1::RoutingDecision::OUT_OF_HOURS ? "out_of_hours" : "in_hours";
@@ -57,8 +55,7 @@ void RouterProcessor::Process(const InRecord& in, std::vector<OutRecord>& out) {
 
 OutRecord RouterProcessor::DeadLetter(const InRecord& in, absl::string_view reason,
                                       absl::string_view detail) {
-  metrics_.dead_letters.Add({{"reason", std::string(reason)}}).Increment();
-  return MakeDeadLetter(in, topics_.routing_dead_letters(), kService, reason, detail);
+  return dead_letter_(in, reason, detail);
 }
 
 }  // namespace referral

@@ -8,9 +8,10 @@
 #include <vector>
 
 #include "referral/config/v1/config.pb.h"
-#include "services/common/app/clock.h"
+#include "services/common/observe/clock.h"
 #include "services/common/core/codec.h"
-#include "services/common/kafka/record.h"
+#include "services/common/messaging/dead_letter.h"
+#include "services/common/messaging/record.h"
 #include "services/router/core/route.h"
 #include "services/router/metrics.h"
 
@@ -20,15 +21,16 @@ inline constexpr absl::string_view kRouterSource = "/referral-gateway/router";
 
 class RouterProcessor final : public RecordProcessor {
  public:
-  // `topics` must have WithDefaults() applied. IMPORTANT: keeps references to `router`, `clock`
-  // and `metrics`, which must outlive the processor.
+  // `topics` must have WithDefaults() applied. IMPORTANT: keeps references to `router`, `clock`,
+  // `metrics` and `dead_letters`, which must outlive the processor.
   RouterProcessor(const Router& router, config::v1::Topics topics, Encoding output_encoding,
-                  const Clock& clock, RouterMetrics& metrics)
+                  const Clock& clock, RouterMetrics& metrics, DeadLetterMetrics& dead_letters)
       : router_(router),
         topics_(std::move(topics)),
         output_encoding_(output_encoding),
         clock_(clock),
-        metrics_(metrics) {}
+        metrics_(metrics),
+        dead_letter_(topics_.routing_dead_letters(), "router", dead_letters) {}
 
   // One record per delivery of Router::Route() at clock.Now(); a dead letter for an unsupported
   // content-type, undecodable bytes, a referral without an id ("invalid") or a routing failure
@@ -43,6 +45,7 @@ class RouterProcessor final : public RecordProcessor {
   const Encoding output_encoding_;
   const Clock& clock_;
   RouterMetrics& metrics_;
+  DeadLetterer dead_letter_;
 };
 
 }  // namespace referral

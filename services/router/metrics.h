@@ -1,4 +1,5 @@
-// The router's metrics: the common service metrics plus routing decisions.
+// The router's own metrics: routing decisions. The Kafka loop's and the dead-letter metrics are
+// composed beside them (KafkaLoopMetrics, DeadLetterMetrics).
 #ifndef REFERRAL_SERVICES_ROUTER_METRICS_H_
 #define REFERRAL_SERVICES_ROUTER_METRICS_H_
 
@@ -8,18 +9,14 @@
 #include <memory>
 
 #include "absl/strings/string_view.h"
-#include "services/common/app/service_metrics.h"
 
 namespace referral {
 
 struct RouterMetrics {
-  RouterMetrics(std::shared_ptr<prometheus::Registry> registry, absl::string_view version);
+  explicit RouterMetrics(prometheus::Registry& registry);
 
-  ServiceMetrics service;
   // referral_referrals_routed_total{la, window, rule}: `la` is a directory GSS code or "triage".
   prometheus::Family<prometheus::Counter>& routed;
-  // referral_dead_letters_total{reason}
-  prometheus::Family<prometheus::Counter>& dead_letters;
 };
 
 }  // namespace referral

@@ -6,14 +6,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "referral/v1/incident.pb.h"
-#include "services/common/kafka/cloud_events.h"
-#include "services/common/kafka/dead_letter.h"
-#include "services/common/kafka/decode_record.h"
+#include "services/common/messaging/cloud_events.h"
+#include "services/common/messaging/dead_letter.h"
+#include "services/common/messaging/decode_record.h"
 
 namespace referral {
 namespace {
-
-constexpr absl::string_view kService = "standardiser";
 
 std::string JoinErrors(const FieldErrors& errors) {
   return absl::StrJoin(errors, "\n", [](std::string* out, const FieldError& error) {
@@ -65,8 +63,7 @@ void StandardiserProcessor::Process(const InRecord& in, std::vector<OutRecord>& 
 OutRecord StandardiserProcessor::DeadLetter(const InRecord& in, absl::string_view reason,
                                             absl::string_view detail) {
   metrics_.incidents_rejected.Increment();
-  metrics_.dead_letters.Add({{"reason", std::string(reason)}}).Increment();
-  return MakeDeadLetter(in, topics_.dead_letters(), kService, reason, detail);
+  return dead_letter_(in, reason, detail);
 }
 
 }  // namespace referral

@@ -8,9 +8,10 @@
 #include <vector>
 
 #include "referral/config/v1/config.pb.h"
-#include "services/common/app/clock.h"
+#include "services/common/observe/clock.h"
 #include "services/common/core/codec.h"
-#include "services/common/kafka/record.h"
+#include "services/common/messaging/dead_letter.h"
+#include "services/common/messaging/record.h"
 #include "services/standardiser/core/standardise.h"
 #include "services/standardiser/metrics.h"
 
@@ -21,14 +22,16 @@ inline constexpr absl::string_view kStandardiserSource = "/referral-gateway/stan
 class StandardiserProcessor final : public RecordProcessor {
  public:
   // `topics` must have WithDefaults() applied. IMPORTANT: keeps references to `standardiser`,
-  // `clock` and `metrics`, which must outlive the processor.
+  // `clock`, `metrics` and `dead_letters`, which must outlive the processor.
   StandardiserProcessor(const Standardiser& standardiser, config::v1::Topics topics,
-                        Encoding output_encoding, const Clock& clock, StandardiserMetrics& metrics)
+                        Encoding output_encoding, const Clock& clock, StandardiserMetrics& metrics,
+                        DeadLetterMetrics& dead_letters)
       : standardiser_(standardiser),
         topics_(std::move(topics)),
         output_encoding_(output_encoding),
         clock_(clock),
-        metrics_(metrics) {}
+        metrics_(metrics),
+        dead_letter_(topics_.dead_letters(), "standardiser", dead_letters) {}
 
   // One referral record per responsible LA; nothing for a skipped incident; a dead letter for an
   // unsupported content-type ("unsupported_content_type"), undecodable bytes ("undecodable") or
@@ -43,6 +46,7 @@ class StandardiserProcessor final : public RecordProcessor {
   const Encoding output_encoding_;
   const Clock& clock_;
   StandardiserMetrics& metrics_;
+  DeadLetterer dead_letter_;
 };
 
 }  // namespace referral

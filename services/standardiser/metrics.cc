@@ -8,30 +8,24 @@
 
 namespace referral {
 
-StandardiserMetrics::StandardiserMetrics(std::shared_ptr<prometheus::Registry> registry,
-                                         absl::string_view version)
-    : service(registry, "standardiser", version),
-      incidents(prometheus::BuildCounter()
+StandardiserMetrics::StandardiserMetrics(prometheus::Registry& registry)
+    : incidents(prometheus::BuildCounter()
                     .Name("referral_incidents_total")
                     .Help("Incident events standardised, by outcome")
-                    .Register(*registry)),
+                    .Register(registry)),
       skipped(prometheus::BuildCounter()
                   .Name("referral_incidents_skipped_total")
                   .Help("Incident events that needed no referral, by reason")
-                  .Register(*registry)),
-      dead_letters(prometheus::BuildCounter()
-                       .Name("referral_dead_letters_total")
-                       .Help("Records sent to a dead-letter topic, by reason")
-                       .Register(*registry)),
+                  .Register(registry)),
       referrals(prometheus::BuildCounter()
                     .Name("referral_referrals_standardised_total")
                     .Help("Standard referrals produced (one per responsible LA)")
-                    .Register(*registry)
+                    .Register(registry)
                     .Add({})),
       quality_issues(prometheus::BuildCounter()
                          .Name("referral_quality_issues_total")
                          .Help("Quality issues found in standardised referrals, by issue")
-                         .Register(*registry)),
+                         .Register(registry)),
       incidents_referred(incidents.Add({{"outcome", "referred"}})),
       incidents_skipped(incidents.Add({{"outcome", "skipped"}})),
       incidents_rejected(incidents.Add({{"outcome", "rejected"}})) {

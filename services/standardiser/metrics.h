@@ -1,4 +1,5 @@
-// The standardiser's metrics: the common service metrics plus what happened to each incident.
+// The standardiser's own metrics: what happened to each incident. The Kafka loop's and the
+// dead-letter metrics are composed beside them (KafkaLoopMetrics, DeadLetterMetrics).
 #ifndef REFERRAL_SERVICES_STANDARDISER_METRICS_H_
 #define REFERRAL_SERVICES_STANDARDISER_METRICS_H_
 
@@ -9,20 +10,16 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
-#include "services/common/app/service_metrics.h"
 
 namespace referral {
 
 struct StandardiserMetrics {
-  StandardiserMetrics(std::shared_ptr<prometheus::Registry> registry, absl::string_view version);
+  explicit StandardiserMetrics(prometheus::Registry& registry);
 
-  ServiceMetrics service;
   // referral_incidents_total{outcome="referred|skipped|rejected"}
   prometheus::Family<prometheus::Counter>& incidents;
   // referral_incidents_skipped_total{reason="no_child|other_type_no_risk"}
   prometheus::Family<prometheus::Counter>& skipped;
-  // referral_dead_letters_total{reason}
-  prometheus::Family<prometheus::Counter>& dead_letters;
   // referral_referrals_standardised_total
   prometheus::Counter& referrals;
   // referral_quality_issues_total{issue}: issues found per referral, `issue` the QualityIssue

@@ -8,6 +8,8 @@
 #include "absl/time/time.h"
 #include "referral/v1/incident.pb.h"
 #include "services/common/config/setup.h"
+#include "services/router/config.h"
+#include "services/standardiser/config.h"
 #include "services/common/core/codec.h"
 #include "services/router/core/route.h"
 #include "services/standardiser/core/standardise.h"

@@ -6,8 +6,8 @@
 #include <string>
 
 #include "absl/time/time.h"
-#include "services/common/app/clock.h"
-#include "services/common/kafka/record.h"
+#include "services/common/observe/clock.h"
+#include "services/common/messaging/record.h"
 
 namespace referral::testing {
 

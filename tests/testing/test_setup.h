@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "referral/v1/incident.pb.h"
 #include "services/common/config/setup.h"
+#include "services/standardiser/config.h"
 #include "services/common/core/codec.h"
 
 namespace referral::testing {

@@ -14,30 +14,31 @@ namespace {
 constexpr absl::string_view kDefaultTimeZone = "Europe/London";
 constexpr absl::string_view kDefaultDivision = "england-and-wales";
 
+}  // namespace
+
 std::filesystem::path Beside(const std::filesystem::path& config, const std::string& relative) {
   const std::filesystem::path target(relative);
   return target.is_absolute() ? target : config.parent_path() / target;
 }
 
 absl::StatusOr<config::v1::Topics> LoadTopics(const config::v1::Topics& configured,
-                                              const std::filesystem::path& path) {
+                                              const std::filesystem::path& config_path) {
   config::v1::Topics topics = WithDefaults(configured);
-  REFERRAL_RETURN_IF_ERROR(FieldErrorsToStatus(ValidateTopics(topics), path.string()));
+  REFERRAL_RETURN_IF_ERROR(FieldErrorsToStatus(ValidateTopics(topics), config_path.string()));
   return topics;
 }
 
-// Loads the directory named by `directory_file` and its time zone.
-absl::Status LoadDirectory(const std::filesystem::path& config_path,
-                           const std::string& directory_file,
-                           std::unique_ptr<LaDirectory>& directory, absl::TimeZone& tz) {
+absl::StatusOr<LoadedDirectory> LoadDirectory(const std::filesystem::path& config_path,
+                                              const std::string& directory_file) {
   if (directory_file.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(config_path.string(), ": directory_file: required"));
   }
   const std::filesystem::path path = Beside(config_path, directory_file);
   config::v1::Directory config;
   REFERRAL_RETURN_IF_ERROR(LoadConfigFile(path, config));
+  LoadedDirectory loaded;
   const std::string zone = config.time_zone().empty() ? std::string(kDefaultTimeZone) : config.time_zone();
-  if (!absl::LoadTimeZone(zone, &tz)) {
+  if (!absl::LoadTimeZone(zone, &loaded.time_zone)) {
     return absl::InvalidArgumentError(absl::StrCat(
         path.string(), ": time_zone: unknown zone \"", zone, "\" (is tzdata installed?)"));
   }
@@ -45,33 +46,17 @@ absl::Status LoadDirectory(const std::filesystem::path& config_path,
   if (!created.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(path.string(), ": ", created.status().message()));
   }
-  directory = std::make_unique<LaDirectory>(*std::move(created));
-  return absl::OkStatus();
+  loaded.directory = std::make_unique<LaDirectory>(*std::move(created));
+  return loaded;
 }
 
-}  // namespace
-
-absl::StatusOr<StandardiserSetup> LoadStandardiserSetup(const std::filesystem::path& path) {
-  StandardiserSetup setup;
-  REFERRAL_RETURN_IF_ERROR(LoadConfigFile(path, setup.config));
-  REFERRAL_ASSIGN_OR_RETURN(setup.topics, LoadTopics(setup.config.topics(), path));
-  REFERRAL_RETURN_IF_ERROR(
-      LoadDirectory(path, setup.config.directory_file(), setup.directory, setup.time_zone));
-  return setup;
-}
-
-absl::StatusOr<RouterSetup> LoadRouterSetup(const std::filesystem::path& path) {
-  RouterSetup setup;
-  REFERRAL_RETURN_IF_ERROR(LoadConfigFile(path, setup.config));
-  REFERRAL_ASSIGN_OR_RETURN(setup.topics, LoadTopics(setup.config.topics(), path));
-  REFERRAL_RETURN_IF_ERROR(
-      LoadDirectory(path, setup.config.directory_file(), setup.directory, setup.time_zone));
-  const config::v1::Calendar& calendar = setup.config.calendar();
+absl::StatusOr<std::unique_ptr<BankHolidays>> LoadCalendar(const std::filesystem::path& config_path,
+                                                           const config::v1::Calendar& calendar) {
   if (calendar.bank_holidays_file().empty()) {
     return absl::InvalidArgumentError(
-        absl::StrCat(path.string(), ": calendar.bank_holidays_file: required"));
+        absl::StrCat(config_path.string(), ": calendar.bank_holidays_file: required"));
   }
-  const std::filesystem::path holidays_path = Beside(path, calendar.bank_holidays_file());
+  const std::filesystem::path holidays_path = Beside(config_path, calendar.bank_holidays_file());
   REFERRAL_ASSIGN_OR_RETURN(const std::string text, ReadFile(holidays_path));
   absl::StatusOr<BankHolidays> holidays = ParseBankHolidays(
       text, calendar.division().empty() ? kDefaultDivision : calendar.division());
@@ -79,8 +64,7 @@ absl::StatusOr<RouterSetup> LoadRouterSetup(const std::filesystem::path& path) {
     return absl::InvalidArgumentError(
         absl::StrCat(holidays_path.string(), ": ", holidays.status().message()));
   }
-  setup.holidays = std::make_unique<BankHolidays>(*std::move(holidays));
-  return setup;
+  return std::make_unique<BankHolidays>(*std::move(holidays));
 }
 
 }  // namespace referral

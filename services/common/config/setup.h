@@ -1,10 +1,12 @@
-// Loads a service's config file and everything it points at (LA directory, bank holidays, time
-// zone), validated, into the values the pure cores take. Shared by the services and referralctl.
+// The parts of a service's configuration that services share, loaded and validated: topic names,
+// the LA directory and its time zone, the bank-holiday calendar. Each service's own loader
+// (services/<service>/config.h) composes them.
 #ifndef REFERRAL_SERVICES_COMMON_CONFIG_SETUP_H_
 #define REFERRAL_SERVICES_COMMON_CONFIG_SETUP_H_
 
 #include <filesystem>
 #include <memory>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -15,27 +17,27 @@
 
 namespace referral {
 
-// What the standardiser core needs.
-struct StandardiserSetup {
-  config::v1::StandardiserConfig config;
-  config::v1::Topics topics;  // with defaults
-  std::unique_ptr<LaDirectory> directory;
+// `relative` resolved against the folder of the config file `config`; absolute paths unchanged.
+std::filesystem::path Beside(const std::filesystem::path& config, const std::string& relative);
+
+// `configured` with defaults applied and validated. kInvalidArgument names `config_path` and field.
+absl::StatusOr<config::v1::Topics> LoadTopics(const config::v1::Topics& configured,
+                                              const std::filesystem::path& config_path);
+
+struct LoadedDirectory {
+  std::unique_ptr<LaDirectory> directory;  // stable address: cores keep references
   absl::TimeZone time_zone;
 };
 
-// What the router core needs.
-struct RouterSetup {
-  config::v1::RouterConfig config;
-  config::v1::Topics topics;  // with defaults
-  std::unique_ptr<LaDirectory> directory;
-  std::unique_ptr<BankHolidays> holidays;  // stable address: the Router keeps a reference
-  absl::TimeZone time_zone;
-};
+// The directory file named by `directory_file` (relative to `config_path`) and its time zone.
+// kInvalidArgument names the file and field; kNotFound for a missing file.
+absl::StatusOr<LoadedDirectory> LoadDirectory(const std::filesystem::path& config_path,
+                                              const std::string& directory_file);
 
-// Loads `path` (YAML or JSON) and the files it names relative to itself. Returns kNotFound for a
-// missing file and kInvalidArgument naming the file and every bad field.
-absl::StatusOr<StandardiserSetup> LoadStandardiserSetup(const std::filesystem::path& path);
-absl::StatusOr<RouterSetup> LoadRouterSetup(const std::filesystem::path& path);
+// The bank holidays of `calendar` (file relative to `config_path`). kInvalidArgument names the
+// file and the bad part; kNotFound for a missing file.
+absl::StatusOr<std::unique_ptr<BankHolidays>> LoadCalendar(const std::filesystem::path& config_path,
+                                                           const config::v1::Calendar& calendar);
 
 // The codec encoding for a service's `output_encoding` (unspecified means protobuf).
 inline Encoding EncodingOf(config::v1::OutputEncoding output_encoding) {

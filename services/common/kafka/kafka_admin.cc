@@ -9,8 +9,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "services/common/app/log.h"
+#include "services/common/observe/log.h"
 #include "services/common/core/status_macros.h"
+#include "services/common/kafka/kafka_client_conf.h"
 #include "services/common/kafka/kafka_log.h"
 
 namespace referral {
@@ -101,7 +102,7 @@ absl::Status Create(RdKafka::Producer& client, const std::vector<TopicSpec>& top
 
 absl::Status EnsureTopics(const KafkaSettings& settings, const std::vector<TopicSpec>& topics,
                           absl::Duration timeout, const std::atomic<bool>* stop) {
-  REFERRAL_ASSIGN_OR_RETURN(std::unique_ptr<RdKafka::Conf> conf, MakeConf(settings, {}, {}));
+  REFERRAL_ASSIGN_OR_RETURN(std::unique_ptr<RdKafka::Conf> conf, AdminConf(settings));
   std::string error;
   KafkaEventLogger logger;  // outlives the client below
   if (conf->set("event_cb", static_cast<RdKafka::EventCb*>(&logger), error) != RdKafka::Conf::CONF_OK) {

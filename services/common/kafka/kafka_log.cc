@@ -1,6 +1,6 @@
 #include "services/common/kafka/kafka_log.h"
 
-#include "services/common/app/log.h"
+#include "services/common/observe/log.h"
 
 namespace referral {
 

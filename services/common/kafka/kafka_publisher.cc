@@ -3,6 +3,9 @@
 #include <librdkafka/rdkafkacpp.h>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/core/status_macros.h"
+#include "services/common/kafka/kafka_client_conf.h"
+#include "services/common/kafka/kafka_log.h"
 
 namespace referral {
 
@@ -21,28 +24,31 @@ class KafkaPublisher::Reports final : public RdKafka::DeliveryReportCb {
   KafkaPublisher& publisher_;
 };
 
+class KafkaPublisher::Events final : public KafkaEventLogger {};
+
 KafkaPublisher::KafkaPublisher() = default;
 
 KafkaPublisher::~KafkaPublisher() {
   if (producer_) producer_->flush(5000);
+  producer_.reset();  // before the callbacks it calls
 }
 
-absl::StatusOr<std::unique_ptr<KafkaPublisher>> KafkaPublisher::Create(const std::string& bootstrap) {
+absl::StatusOr<std::unique_ptr<KafkaPublisher>> KafkaPublisher::Create(
+    const std::string& bootstrap) {
+  return Create(ToolSettings(bootstrap));
+}
+
+absl::StatusOr<std::unique_ptr<KafkaPublisher>> KafkaPublisher::Create(
+    const KafkaSettings& settings) {
   std::unique_ptr<KafkaPublisher> publisher(new KafkaPublisher());
   publisher->reports_ = std::make_unique<Reports>(*publisher);
-  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  publisher->events_ = std::make_unique<Events>();
+  REFERRAL_ASSIGN_OR_RETURN(std::unique_ptr<RdKafka::Conf> conf, IdempotentProducerConf(settings));
   std::string error;
-  for (const auto& [name, value] : std::initializer_list<std::pair<std::string, std::string>>{
-           {"bootstrap.servers", bootstrap},
-           {"enable.idempotence", "true"},
-           {"linger.ms", "5"},
-           {"log_level", "3"}}) {
-    if (conf->set(name, value, error) != RdKafka::Conf::CONF_OK) {
-      return absl::InvalidArgumentError(absl::StrCat(name, ": ", error));
-    }
-  }
-  if (conf->set("dr_cb", static_cast<RdKafka::DeliveryReportCb*>(publisher->reports_.get()), error) !=
-      RdKafka::Conf::CONF_OK) {
+  if (conf->set("dr_cb", static_cast<RdKafka::DeliveryReportCb*>(publisher->reports_.get()),
+                error) != RdKafka::Conf::CONF_OK ||
+      conf->set("event_cb", static_cast<RdKafka::EventCb*>(publisher->events_.get()), error) !=
+          RdKafka::Conf::CONF_OK) {
     return absl::InternalError(error);
   }
   publisher->producer_.reset(RdKafka::Producer::create(conf.get(), error));

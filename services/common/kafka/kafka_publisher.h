@@ -1,5 +1,6 @@
-// A plain (non-transactional) idempotent Kafka producer for tools: referralctl publish and
-// simulate, the benchmark harness. Services produce through KafkaTransactionalLoop instead.
+// A plain (non-transactional) idempotent Kafka producer built from a service's KafkaSettings
+// (secrets and passthrough properties included): for records outside the transactional loop
+// (intake, audit, feedback) and for the tools (referralctl publish and simulate, the tests).
 #ifndef REFERRAL_SERVICES_COMMON_KAFKA_KAFKA_PUBLISHER_H_
 #define REFERRAL_SERVICES_COMMON_KAFKA_KAFKA_PUBLISHER_H_
 
@@ -11,7 +12,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "services/common/kafka/record.h"
+#include "services/common/kafka/kafka_settings.h"
+#include "services/common/messaging/record.h"
 
 namespace RdKafka {
 class Producer;
@@ -21,7 +23,10 @@ namespace referral {
 
 class KafkaPublisher {
  public:
-  // Idempotent, acks=all. Returns kInvalidArgument for a bad bootstrap address.
+  // Idempotent, acks=all (IdempotentProducerConf). Returns kInvalidArgument naming a property
+  // librdkafka refuses.
+  static absl::StatusOr<std::unique_ptr<KafkaPublisher>> Create(const KafkaSettings& settings);
+  // A tool's publisher: Create(ToolSettings(bootstrap)).
   static absl::StatusOr<std::unique_ptr<KafkaPublisher>> Create(const std::string& bootstrap);
   ~KafkaPublisher();
 
@@ -38,8 +43,10 @@ class KafkaPublisher {
 
  private:
   class Reports;
+  class Events;
   KafkaPublisher();
   std::unique_ptr<Reports> reports_;
+  std::unique_ptr<Events> events_;
   std::unique_ptr<RdKafka::Producer> producer_;
   std::atomic<int64_t> delivered_{0};
   std::atomic<int64_t> failed_{0};

@@ -3,6 +3,8 @@
 #include <librdkafka/rdkafkacpp.h>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/core/status_macros.h"
+#include "services/common/kafka/kafka_client_conf.h"
 #include "absl/time/clock.h"
 
 namespace referral {
@@ -13,22 +15,13 @@ KafkaReader::~KafkaReader() {
 
 absl::StatusOr<std::unique_ptr<KafkaReader>> KafkaReader::Open(
     const std::string& bootstrap, const std::vector<std::string>& topics, absl::Duration timeout) {
-  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  return Open(ToolSettings(bootstrap), topics, timeout);
+}
+
+absl::StatusOr<std::unique_ptr<KafkaReader>> KafkaReader::Open(
+    const KafkaSettings& settings, const std::vector<std::string>& topics, absl::Duration timeout) {
+  REFERRAL_ASSIGN_OR_RETURN(std::unique_ptr<RdKafka::Conf> conf, ReaderConf(settings));
   std::string error;
-  for (const auto& [name, value] : std::initializer_list<std::pair<std::string, std::string>>{
-           {"bootstrap.servers", bootstrap},
-           // A group id is required by the consumer API; with assign() and no commits it never
-           // joins the group or stores offsets.
-           {"group.id", "referral-reader"},
-           {"enable.auto.commit", "false"},
-           {"enable.auto.offset.store", "false"},
-           {"isolation.level", "read_committed"},
-           {"fetch.wait.max.ms", "10"},  // see KafkaTransactionalLoop: low latency under read_committed
-           {"log_level", "3"}}) {
-    if (conf->set(name, value, error) != RdKafka::Conf::CONF_OK) {
-      return absl::InvalidArgumentError(absl::StrCat(name, ": ", error));
-    }
-  }
   std::unique_ptr<KafkaReader> reader(new KafkaReader());
   reader->consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), error));
   if (!reader->consumer_) return absl::InvalidArgumentError(absl::StrCat("consumer: ", error));

@@ -10,7 +10,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "services/common/kafka/record.h"
+#include "services/common/kafka/kafka_settings.h"
+#include "services/common/messaging/record.h"
 
 namespace RdKafka {
 class KafkaConsumer;
@@ -33,6 +34,10 @@ class KafkaReader {
  public:
   // Assigns every partition of `topics` at the beginning. Returns kNotFound naming a topic the
   // cluster does not have, kUnavailable when it does not answer within `timeout`.
+  static absl::StatusOr<std::unique_ptr<KafkaReader>> Open(const KafkaSettings& settings,
+                                                           const std::vector<std::string>& topics,
+                                                           absl::Duration timeout);
+  // Open(ToolSettings(bootstrap), ...).
   static absl::StatusOr<std::unique_ptr<KafkaReader>> Open(const std::string& bootstrap,
                                                            const std::vector<std::string>& topics,
                                                            absl::Duration timeout);

@@ -130,6 +130,7 @@ absl::StatusOr<KafkaSettings> ResolveKafkaSettings(const config::v1::Kafka& conf
     }
     settings.stuck_call_limit = absl::Milliseconds(config.stuck_call_limit_ms());
   }
+  if (config.stall_limit_ms() != 0) settings.stall_limit = absl::Milliseconds(config.stall_limit_ms());
   settings.missing_topics = config.missing_topics() == config::v1::Kafka::REFUSE
                                 ? config::v1::Kafka::REFUSE
                                 : config::v1::Kafka::CREATE;
@@ -140,6 +141,13 @@ absl::StatusOr<KafkaSettings> ResolveKafkaSettings(const config::v1::Kafka& conf
   settings.topic_replication_factor =
       config.topic_replication_factor() == 0 ? -1
                                               : static_cast<int>(config.topic_replication_factor());
+  return settings;
+}
+
+KafkaSettings ToolSettings(const std::string& bootstrap) {
+  KafkaSettings settings;
+  settings.bootstrap_servers = bootstrap;
+  settings.properties = {{"log_level", "3"}};
   return settings;
 }
 

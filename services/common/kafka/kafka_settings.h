@@ -45,7 +45,14 @@ struct KafkaSettings {
   // (librdkafka issue 5456): the loop abandons that producer and starts a new one. More than
   // kTransactionCallTimeoutMs.
   absl::Duration stuck_call_limit = absl::Seconds(30);
+  // An input partition whose consumed records have waited this long to commit makes the service
+  // not ready (referral_stalled_partitions).
+  absl::Duration stall_limit = absl::Seconds(60);
 };
+
+// Settings for a tool or test client of `bootstrap` (no group, no transactions; librdkafka logs
+// errors only).
+KafkaSettings ToolSettings(const std::string& bootstrap);
 
 // Reads an environment variable; std::nullopt when unset. Injected for tests.
 using GetEnv = std::function<std::optional<std::string>(const std::string&)>;

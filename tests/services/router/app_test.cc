@@ -10,6 +10,8 @@
 #include "referral/v1/referral.pb.h"
 #include "services/common/config/config_file.h"
 #include "services/common/config/setup.h"
+#include "services/router/config.h"
+#include "services/standardiser/config.h"
 #include "services/common/core/codec.h"
 #include "services/common/core/time_util.h"
 #include "services/standardiser/core/standardise.h"
@@ -43,12 +45,12 @@ class RouterProcessorTest : public ::testing::Test {
  protected:
   RouterProcessorTest()
       : router_(*DefaultRouterSetup().directory, *DefaultRouterSetup().holidays, DefaultRouterSetup().topics, DefaultRouterSetup().time_zone),
-        metrics_(std::make_shared<prometheus::Registry>(), "test") {}
+        metrics_(registry_), dead_letters_(registry_) {}
 
   std::vector<OutRecord> Process(const std::string& value, const std::string& content_type,
                                  absl::Time now) {
     const FixedClock clock(now);
-    RouterProcessor processor(router_, DefaultRouterSetup().topics, Encoding::kProtobuf, clock, metrics_);
+    RouterProcessor processor(router_, DefaultRouterSetup().topics, Encoding::kProtobuf, clock, metrics_, dead_letters_);
     InRecord in;
     in.topic = "referrals.standardised.v1";
     in.partition = 1;
@@ -62,7 +64,9 @@ class RouterProcessorTest : public ::testing::Test {
   }
 
   Router router_;
+  prometheus::Registry registry_;
   RouterMetrics metrics_;
+  DeadLetterMetrics dead_letters_;
 };
 
 std::vector<std::string> Topics(const std::vector<OutRecord>& records) {

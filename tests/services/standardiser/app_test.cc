@@ -39,12 +39,12 @@ class StandardiserProcessorTest : public ::testing::Test {
   StandardiserProcessorTest()
       : standardiser_(*DefaultStandardiserSetup().directory, DefaultStandardiserSetup().time_zone),
         clock_(At("2026-11-27T10:00:00Z")),
-        metrics_(std::make_shared<prometheus::Registry>(), "test") {}
+        metrics_(registry_), dead_letters_(registry_) {}
 
   std::vector<OutRecord> Process(const std::string& value, const std::string& content_type,
                                  Encoding output = Encoding::kProtobuf) {
     StandardiserProcessor processor(standardiser_, DefaultStandardiserSetup().topics, output,
-                                    clock_, metrics_);
+                                    clock_, metrics_, dead_letters_);
     InRecord in;
     in.topic = "incidents.v1";
     in.partition = 2;
@@ -59,7 +59,9 @@ class StandardiserProcessorTest : public ::testing::Test {
 
   Standardiser standardiser_;
   FixedClock clock_;
+  prometheus::Registry registry_;
   StandardiserMetrics metrics_;
+  DeadLetterMetrics dead_letters_;
 };
 
 TEST_F(StandardiserProcessorTest, JsonIncidentBecomesOneProtobufReferralKeyedByReferralId) {
@@ -113,7 +115,7 @@ TEST_F(StandardiserProcessorTest, MalformedJsonIsDeadLetteredWithItsSource) {
   EXPECT_EQ(HeaderValue(letter, "dlq_source_topic"), "incidents.v1");
   EXPECT_EQ(HeaderValue(letter, "dlq_source_partition"), "2");
   EXPECT_EQ(HeaderValue(letter, "dlq_source_offset"), "41");
-  EXPECT_EQ(metrics_.dead_letters.Add({{"reason", "undecodable"}}).Value(), 1);
+  EXPECT_EQ(dead_letters_.For("undecodable").Value(), 1);
 }
 
 TEST_F(StandardiserProcessorTest, UnsupportedContentTypeIsDeadLettered) {
@@ -146,7 +148,7 @@ TEST_F(StandardiserProcessorTest, QualityIssuesAreCountedByIssue) {
 
 TEST_F(StandardiserProcessorTest, DeadLetterForUnproducibleOutput) {
   StandardiserProcessor processor(standardiser_, DefaultStandardiserSetup().topics,
-                                  Encoding::kProtobuf, clock_, metrics_);
+                                  Encoding::kProtobuf, clock_, metrics_, dead_letters_);
   InRecord in;
   in.topic = "incidents.v1";
   in.key = "K";

@@ -5,6 +5,8 @@
 
 #include "referral/config/v1/config.pb.h"
 #include "services/common/config/setup.h"
+#include "services/router/config.h"
+#include "services/standardiser/config.h"
 
 namespace referral {
 namespace {

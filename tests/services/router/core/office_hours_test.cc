@@ -25,6 +25,7 @@
 #include "referral/v1/routing.pb.h"
 #include "services/common/config/config_file.h"
 #include "services/common/config/setup.h"
+#include "services/router/config.h"
 #include "services/common/core/bank_holidays.h"
 #include "services/common/core/la_directory.h"
 #include "tests/testing/test_setup.h"

@@ -1,0 +1,74 @@
+#include "services/common/kafka/kafka_client_conf.h"
+
+#include <librdkafka/rdkafkacpp.h>
+
+namespace referral {
+namespace {
+
+// The broker answers a fetch as soon as there is data, but an open transaction's data only
+// counts once committed, and the commit marker does not wake a waiting fetch: keep the wait
+// short so each hop adds milliseconds, not the default half second.
+constexpr const char* kFetchWaitMaxMs = "10";
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<RdKafka::Conf>> LoopConsumerConf(const KafkaSettings& settings) {
+  return MakeConf(settings,
+                  {{"auto.offset.reset", "earliest"},
+                   {"client.id", settings.group_id},
+                   // Bounded memory: at most this much prefetched input per instance.
+                   {"queued.max.messages.kbytes", "8192"},
+                   {"fetch.max.bytes", "8388608"},
+                   {"fetch.wait.max.ms", kFetchWaitMaxMs},
+                   // For referral_consumer_lag_records.
+                   {"statistics.interval.ms", "1000"}},
+                  {{"group.id", settings.group_id},
+                   {"enable.auto.commit", "false"},
+                   {"enable.auto.offset.store", "false"},
+                   {"isolation.level", "read_committed"},
+                   {"enable.partition.eof", "false"},
+                   {"partition.assignment.strategy", "cooperative-sticky"}});
+}
+
+absl::StatusOr<std::unique_ptr<RdKafka::Conf>> TransactionalProducerConf(
+    const KafkaSettings& settings) {
+  return MakeConf(settings,
+                  {{"linger.ms", "5"},
+                   {"client.id", settings.transactional_id},
+                   // Bounded memory: produce() blocks (back-pressure) beyond this much queued.
+                   {"queue.buffering.max.kbytes", "16384"},
+                   // A transaction begun right after a commit is often refused with
+                   // CONCURRENT_TRANSACTIONS until the markers are written; retry in 10 ms, not
+                   // the default 100 ms that would add to every hop's latency.
+                   {"retry.backoff.ms", "10"},
+                   // The broker aborts (and fences us for) a transaction open longer than this:
+                   // it must outlast a broker outage we ride out (the system test stops the
+                   // broker for 20 s; with 30 s the transaction open across it was fenced). A
+                   // dead instance's open transaction holds read_committed readers back at most
+                   // this long, unless its restart aborts it first.
+                   {"transaction.timeout.ms", "60000"}},
+                  {{"transactional.id", settings.transactional_id},
+                   {"enable.idempotence", "true"}});
+}
+
+absl::StatusOr<std::unique_ptr<RdKafka::Conf>> IdempotentProducerConf(
+    const KafkaSettings& settings) {
+  return MakeConf(settings, {{"linger.ms", "5"}, {"queue.buffering.max.kbytes", "16384"}},
+                  {{"enable.idempotence", "true"}, {"acks", "all"}});
+}
+
+absl::StatusOr<std::unique_ptr<RdKafka::Conf>> ReaderConf(const KafkaSettings& settings) {
+  return MakeConf(settings, {{"fetch.wait.max.ms", kFetchWaitMaxMs}},
+                  // A group id is required by the consumer API; with assign() and no commits it
+                  // never joins the group or stores offsets.
+                  {{"group.id", settings.group_id.empty() ? "referral-reader" : settings.group_id},
+                   {"enable.auto.commit", "false"},
+                   {"enable.auto.offset.store", "false"},
+                   {"isolation.level", "read_committed"}});
+}
+
+absl::StatusOr<std::unique_ptr<RdKafka::Conf>> AdminConf(const KafkaSettings& settings) {
+  return MakeConf(settings, {}, {});
+}
+
+}  // namespace referral

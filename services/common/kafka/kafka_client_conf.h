@@ -1,0 +1,37 @@
+// The librdkafka configuration of each kind of client the gateway makes, from one KafkaSettings
+// (bootstrap servers, passthrough properties, secrets), so that the services, the tools and the
+// tests connect alike. Each non-default property says why it is set.
+#ifndef REFERRAL_SERVICES_COMMON_KAFKA_KAFKA_CLIENT_CONF_H_
+#define REFERRAL_SERVICES_COMMON_KAFKA_KAFKA_CLIENT_CONF_H_
+
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "services/common/kafka/kafka_settings.h"
+
+namespace RdKafka {
+class Conf;
+}
+
+namespace referral {
+
+// The transactional loop's consumer: in settings.group_id, read_committed, cooperative-sticky,
+// offsets committed only with transactions, statistics every second (consumer lag).
+absl::StatusOr<std::unique_ptr<RdKafka::Conf>> LoopConsumerConf(const KafkaSettings& settings);
+
+// The transactional loop's producer: settings.transactional_id, idempotent.
+absl::StatusOr<std::unique_ptr<RdKafka::Conf>> TransactionalProducerConf(
+    const KafkaSettings& settings);
+
+// A plain idempotent producer (acks=all): intake, audit and feedback records; the tools.
+absl::StatusOr<std::unique_ptr<RdKafka::Conf>> IdempotentProducerConf(const KafkaSettings& settings);
+
+// A read_committed reader that assigns partitions itself and commits nothing (tools, tests).
+absl::StatusOr<std::unique_ptr<RdKafka::Conf>> ReaderConf(const KafkaSettings& settings);
+
+// Topic administration at start-up.
+absl::StatusOr<std::unique_ptr<RdKafka::Conf>> AdminConf(const KafkaSettings& settings);
+
+}  // namespace referral
+
+#endif  // REFERRAL_SERVICES_COMMON_KAFKA_KAFKA_CLIENT_CONF_H_

@@ -1,0 +1,69 @@
+#include "services/common/messaging/dead_letter.h"
+
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
+namespace referral {
+
+OutRecord MakeDeadLetter(const InRecord& in, absl::string_view topic, absl::string_view service,
+                         absl::string_view reason, absl::string_view errors) {
+  OutRecord out;
+  out.topic = std::string(topic);
+  out.key = std::string(in.key);
+  out.value = std::string(in.value);
+  out.headers = in.headers;
+  out.headers.push_back({std::string(kDlqReason), std::string(reason)});
+  out.headers.push_back({std::string(kDlqErrors), std::string(errors)});
+  out.headers.push_back({std::string(kDlqService), std::string(service)});
+  out.headers.push_back({std::string(kDlqSourceTopic), std::string(in.topic)});
+  out.headers.push_back({std::string(kDlqSourcePartition), absl::StrCat(in.partition)});
+  out.headers.push_back({std::string(kDlqSourceOffset), absl::StrCat(in.offset)});
+  return out;
+}
+
+OutRecord CutDeadLetter(OutRecord letter, DeadLetterForm form) {
+  constexpr size_t kMaxHeaderValue = 1024;
+  switch (form) {
+    case DeadLetterForm::kWhole:
+      return letter;
+    case DeadLetterForm::kWithoutValue:
+      letter.value.clear();
+      letter.headers.push_back({std::string(kDlqOmitted), "value"});
+      letter.headers.push_back({std::string(kDlqValueDropped), "true"});
+      return letter;
+    case DeadLetterForm::kCoordinatesOnly: {
+      letter.key.clear();
+      letter.value.clear();
+      std::vector<Header> kept;
+      for (Header& header : letter.headers) {
+        if (!absl::StartsWith(header.name, "dlq_")) continue;
+        if (header.value.size() > kMaxHeaderValue) header.value.resize(kMaxHeaderValue);
+        kept.push_back(std::move(header));
+      }
+      kept.push_back({std::string(kDlqOmitted), "key,value,headers"});
+      letter.headers = std::move(kept);
+      return letter;
+    }
+  }
+  return letter;
+}
+
+DeadLetterMetrics::DeadLetterMetrics(prometheus::Registry& registry)
+    : family_(prometheus::BuildCounter()
+                  .Name("referral_dead_letters_total")
+                  .Help("Records sent to a dead-letter topic, by reason")
+                  .Register(registry)) {}
+
+prometheus::Counter& DeadLetterMetrics::For(absl::string_view reason) {
+  return family_.Add({{"reason", std::string(reason)}});
+}
+
+OutRecord DeadLetterer::operator()(const InRecord& in, absl::string_view reason,
+                                   absl::string_view errors) {
+  metrics_.For(reason).Increment();
+  return MakeDeadLetter(in, topic_, service_, reason, errors);
+}
+
+}  // namespace referral

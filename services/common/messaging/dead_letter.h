@@ -1,0 +1,73 @@
+// Dead letters: the rejected record's own key and bytes, on the dead-letter topic, with headers
+// saying why and where it came from (DESIGN.md §5). Validation errors give field paths and rules
+// only; a decoder's message can quote a fragment of the bad input, which the record itself holds
+// anyway. Dead-letter topics are therefore as sensitive as the input topic; logs never get these.
+#ifndef REFERRAL_SERVICES_COMMON_MESSAGING_DEAD_LETTER_H_
+#define REFERRAL_SERVICES_COMMON_MESSAGING_DEAD_LETTER_H_
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/registry.h>
+
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "services/common/messaging/record.h"
+
+namespace referral {
+
+// Header names of a dead letter.
+inline constexpr absl::string_view kDlqReason = "dlq_reason";        // "invalid", "undecodable", ...
+inline constexpr absl::string_view kDlqErrors = "dlq_errors";        // "path: rule" lines
+inline constexpr absl::string_view kDlqService = "dlq_service";      // who rejected it
+inline constexpr absl::string_view kDlqSourceTopic = "dlq_source_topic";
+inline constexpr absl::string_view kDlqSourcePartition = "dlq_source_partition";
+inline constexpr absl::string_view kDlqSourceOffset = "dlq_source_offset";
+// What was left out of a dead letter too large to write whole: "value" or "key,value,headers".
+inline constexpr absl::string_view kDlqOmitted = "dlq_omitted";
+// Legacy marker of a dead letter without its value, kept for readers of earlier letters.
+inline constexpr absl::string_view kDlqValueDropped = "dlq_value_dropped";
+
+// `in` as a dead letter on `topic`: same key and value, its headers kept, then the dlq_* headers.
+// `errors` is one "field.path: rule" per line.
+OutRecord MakeDeadLetter(const InRecord& in, absl::string_view topic, absl::string_view service,
+                         absl::string_view reason, absl::string_view errors);
+
+// How much of the rejected record a dead letter carries: the whole of it; without its value; or
+// only the dlq_* headers (reason and source coordinates, each value cut to 1 KiB), for a record
+// whose key or headers alone are too large to write.
+enum class DeadLetterForm { kWhole, kWithoutValue, kCoordinatesOnly };
+
+// `letter` (made by MakeDeadLetter) cut down to `form`, with kDlqOmitted saying what was left out.
+OutRecord CutDeadLetter(OutRecord letter, DeadLetterForm form);
+
+// referral_dead_letters_total{reason}, registered once per service.
+class DeadLetterMetrics {
+ public:
+  explicit DeadLetterMetrics(prometheus::Registry& registry);
+  // The counter of `reason` (a closed set of codes: "invalid", "undecodable", ...).
+  prometheus::Counter& For(absl::string_view reason);
+
+ private:
+  prometheus::Family<prometheus::Counter>& family_;
+};
+
+// Makes a service's dead letters on one topic and counts them.
+class DeadLetterer {
+ public:
+  // IMPORTANT: keeps a reference to `metrics`.
+  DeadLetterer(std::string topic, std::string service, DeadLetterMetrics& metrics)
+      : topic_(std::move(topic)), service_(std::move(service)), metrics_(metrics) {}
+
+  // MakeDeadLetter(in, topic, service, reason, errors), counted under `reason`.
+  OutRecord operator()(const InRecord& in, absl::string_view reason, absl::string_view errors);
+
+ private:
+  const std::string topic_;
+  const std::string service_;
+  DeadLetterMetrics& metrics_;
+};
+
+}  // namespace referral
+
+#endif  // REFERRAL_SERVICES_COMMON_MESSAGING_DEAD_LETTER_H_

@@ -1,0 +1,69 @@
+#include "services/common/service/grpc_service.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "services/common/observe/log.h"
+
+namespace referral {
+GrpcService::GrpcService(const ServiceContext& context, Options options,
+                         std::vector<grpc::Service*> services,
+                         const std::vector<std::string>& service_names,
+                         std::function<std::string()> ready)
+    : options_(std::move(options)),
+      services_(std::move(services)),
+      ready_(std::move(ready)),
+      metrics_(*context.registry, service_names) {}
+
+GrpcService::~GrpcService() {
+  if (server_ != nullptr) server_->Shutdown(std::chrono::system_clock::now());
+}
+
+absl::Status GrpcService::Start(const std::atomic<bool>&) {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options_.listen, options_.credentials, &port_);
+  for (grpc::Service* service : services_) builder.RegisterService(service);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(metrics_.InterceptorFactory());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr || port_ == 0) {
+    server_.reset();
+    return absl::UnavailableError(absl::StrCat("grpc.listen: cannot listen on ", options_.listen));
+  }
+  serving_.store(true);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<RunOutcome> GrpcService::Run(const std::atomic<bool>& stop) {
+  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+  bool serving = false;
+  while (!stop.load()) {
+    const bool ready = NotReadyReason().empty();
+    if (health != nullptr && ready != serving) {
+      health->SetServingStatus(ready);
+      serving = ready;
+    }
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  serving_.store(false);
+  if (health != nullptr) health->SetServingStatus(false);
+  log::Info("grpc_draining", {{"grace_ms", absl::ToInt64Milliseconds(options_.grace)}});
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.grace));
+  server_->Wait();
+  return RunOutcome::kDrained;
+}
+
+std::string GrpcService::NotReadyReason() const {
+  if (!serving_.load()) return "gRPC server not serving";
+  return ready_ ? ready_() : "";
+}
+
+nlohmann::json GrpcService::Describe() const { return {{"grpc_port", port_}}; }
+
+}  // namespace referral

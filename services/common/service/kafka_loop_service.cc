@@ -1,0 +1,68 @@
+#include "services/common/service/kafka_loop_service.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "services/common/core/status_macros.h"
+#include "services/common/kafka/kafka_admin.h"
+
+namespace referral {
+namespace {
+
+constexpr absl::Duration kStartupTimeout = absl::Seconds(60);
+
+}  // namespace
+
+KafkaLoopService::KafkaLoopService(const ServiceContext& context, config::v1::Kafka kafka,
+                                   KafkaLoopTopics topics, RecordProcessor& processor,
+                                   std::shared_ptr<const void> owner)
+    : context_(context),
+      kafka_(std::move(kafka)),
+      topics_(std::move(topics)),
+      processor_(processor),
+      owner_(std::move(owner)),
+      metrics_(*context.registry) {}
+
+absl::Status KafkaLoopService::Start(const std::atomic<bool>& stop) {
+  absl::StatusOr<KafkaSettings> settings =
+      ResolveKafkaSettings(kafka_, context_.name, context_.instance,
+                           context_.config_path.parent_path(), ProcessEnvironment());
+  if (!settings.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(context_.config_path.string(), ": ", settings.status().message()));
+  }
+  settings_ = *std::move(settings);
+  std::vector<TopicSpec> topics;
+  for (const auto* group : {&topics_.inputs, &topics_.outputs}) {
+    for (const std::string& name : *group) topics.push_back({name, settings_.topic_partitions});
+  }
+  for (const std::string& name : topics_.routed) {
+    topics.push_back({name, settings_.routed_topic_partitions});
+  }
+  REFERRAL_RETURN_IF_ERROR(EnsureTopics(settings_, topics, kStartupTimeout, &stop));
+  REFERRAL_ASSIGN_OR_RETURN(
+      loop_, KafkaTransactionalLoop::Create(settings_, topics_.inputs, processor_, metrics_, stop));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<RunOutcome> KafkaLoopService::Run(const std::atomic<bool>&) {
+  REFERRAL_ASSIGN_OR_RETURN(LoopStop stopped, loop_->Run());
+  return stopped == LoopStop::kDrained ? RunOutcome::kDrained : RunOutcome::kNotDrained;
+}
+
+std::string KafkaLoopService::NotReadyReason() const {
+  return loop_ == nullptr ? "starting" : loop_->NotReadyReason();
+}
+
+nlohmann::json KafkaLoopService::Describe() const {
+  return {{"bootstrap_servers", settings_.bootstrap_servers},
+          {"group_id", settings_.group_id},
+          {"transactional_id", settings_.transactional_id},
+          {"inputs", topics_.inputs},
+          {"commit_every_records", settings_.commit_every_records},
+          {"commit_interval_ms", absl::ToInt64Milliseconds(settings_.commit_interval)},
+          {"commit_idle_ms", absl::ToInt64Milliseconds(settings_.commit_idle)},
+          {"stall_limit_ms", absl::ToInt64Milliseconds(settings_.stall_limit)}};
+}
+
+}  // namespace referral

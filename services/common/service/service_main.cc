@@ -1,0 +1,76 @@
+#include "services/common/service/service_main.h"
+
+#include <CLI/CLI.hpp>
+
+#include <atomic>
+#include <utility>
+
+#include "services/common/observe/http_endpoint.h"
+#include "services/common/observe/log.h"
+#include "services/common/observe/status_metrics.h"
+#include "services/common/observe/stop_signal.h"
+
+namespace referral {
+
+int ServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
+  CLI::App app{definition.summary};
+  ServiceContext context;
+  context.name = definition.name;
+  context.config_path = definition.default_config;
+  std::string http_listen;
+  app.add_option("--config", context.config_path, "config file (YAML or JSON)")
+      ->capture_default_str();
+  app.add_option("--instance", context.instance,
+                 "instance name, part of the transactional id (default: $POD_NAME, else host name)");
+  app.add_option("--http,--http-listen", http_listen,
+                 "address:port of /metrics /healthz /readyz (overrides http.listen; port 0 picks one)");
+  if (definition.add_flags) definition.add_flags(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int status = app.exit(e);
+    return status == 0 ? kExitStopped : kExitBadConfig;
+  }
+
+  log::Init(definition.name);
+  const std::atomic<bool>& stop = StopOnSignals();
+  context.registry = std::make_shared<prometheus::Registry>();
+  RegisterBuildInfo(*context.registry, definition.name, REFERRAL_VERSION);
+
+  absl::StatusOr<LoadedService> loaded = definition.make(context);
+  if (!loaded.ok()) {
+    log::Error("config_invalid", {{"config", context.config_path.string()},
+                                  {"error", std::string(loaded.status().message())}});
+    return kExitBadConfig;
+  }
+  Service& service = *loaded->service;
+  if (absl::Status started = service.Start(stop); !started.ok()) {
+    if (started.code() == absl::StatusCode::kCancelled) return kExitStopped;
+    log::Error("start_refused", {{"error", std::string(started.message())}});
+    return kExitBadConfig;
+  }
+  if (http_listen.empty()) http_listen = loaded->http_listen;
+  if (http_listen.empty()) http_listen = definition.default_http_listen;
+  absl::StatusOr<std::unique_ptr<HttpEndpoint>> http = HttpEndpoint::Start(
+      http_listen, context.registry, [&service] { return service.NotReadyReason(); });
+  if (!http.ok()) {
+    log::Error("http_unavailable", {{"error", std::string(http.status().message())}});
+    return kExitBadConfig;
+  }
+  nlohmann::json started = service.Describe();
+  started["http_port"] = (*http)->port();
+  log::Info("started", started);
+
+  const absl::StatusOr<RunOutcome> outcome = service.Run(stop);
+  if (!outcome.ok()) {
+    log::Error("fatal", {{"error", std::string(outcome.status().message())}});
+    return kExitFatal;
+  }
+  if (*outcome == RunOutcome::kNotDrained) {
+    log::Warn("stopped_not_drained", {{"detail", "work left to the successor; nothing is lost"}});
+    return kExitFatal;
+  }
+  return kExitStopped;
+}
+
+}  // namespace referral

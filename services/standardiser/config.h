@@ -1,0 +1,30 @@
+// The standardiser's configuration (proto/referral/config/v1/standardiser.proto) loaded with
+// everything it names, validated, into what the standardiser core takes. Used by the service
+// and by referralctl.
+#ifndef REFERRAL_SERVICES_STANDARDISER_CONFIG_H_
+#define REFERRAL_SERVICES_STANDARDISER_CONFIG_H_
+
+#include <filesystem>
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "referral/config/v1/standardiser.pb.h"
+#include "services/common/core/la_directory.h"
+
+namespace referral {
+
+struct StandardiserSetup {
+  config::v1::StandardiserConfig config;
+  config::v1::Topics topics;  // with defaults
+  std::unique_ptr<LaDirectory> directory;
+  absl::TimeZone time_zone;
+};
+
+// Loads `path` (YAML or JSON) and the files it names relative to itself. Returns kNotFound for a
+// missing file and kInvalidArgument naming the file and every bad field.
+absl::StatusOr<StandardiserSetup> LoadStandardiserSetup(const std::filesystem::path& path);
+
+}  // namespace referral
+
+#endif  // REFERRAL_SERVICES_STANDARDISER_CONFIG_H_
