@@ -132,7 +132,7 @@ class Pipeline:
     """A standardiser and routers on topics of their own ("<prefix>.incidents.v1", ...)."""
 
     def __init__(self, name, commit_interval_ms=100, output_encoding="PROTOBUF", commit_idle_ms=None,
-                 stuck_call_limit_ms=None):
+                 stuck_call_limit_ms=None, kafka_extra=None):
         self.prefix = f"{name}-{os.getpid()}-{random.randrange(1 << 30)}"
         self.dir = Path(tempfile.mkdtemp(prefix=f"referral-{name}-"))
         self.services = []
@@ -153,6 +153,7 @@ class Pipeline:
             # Short sessions: a killed member's partitions move on within seconds.
             "properties": {"session.timeout.ms": "6000", "heartbeat.interval.ms": "1000",
                            **json.loads(os.environ.get("EXTRA_PROPS", "{}"))},
+            **(kafka_extra or {}),
         }
         common = {"directory_file": str(CONFIG / "directory.yaml"), "topics": self.topics,
                   "http": {"listen": "127.0.0.1:0"}, "output_encoding": output_encoding}

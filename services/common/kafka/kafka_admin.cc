@@ -5,8 +5,10 @@
 
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <algorithm>
 #include <set>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "services/common/observe/log.h"
@@ -98,7 +100,102 @@ absl::Status Create(RdKafka::Producer& client, const std::vector<TopicSpec>& top
   return status;
 }
 
+// The batch header and one record's framing around key, value and headers, with room to spare.
+constexpr int64_t kBatchOverhead = 512;
+
 }  // namespace
+
+absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> TopicMessageLimits(
+    const KafkaSettings& settings, const std::vector<std::string>& topics, absl::Duration timeout) {
+  REFERRAL_ASSIGN_OR_RETURN(std::unique_ptr<RdKafka::Conf> conf, AdminConf(settings));
+  std::string error;
+  KafkaEventLogger logger;  // outlives the client below
+  if (conf->set("event_cb", static_cast<RdKafka::EventCb*>(&logger), error) != RdKafka::Conf::CONF_OK) {
+    return absl::InternalError(error);
+  }
+  std::unique_ptr<RdKafka::Producer> client(RdKafka::Producer::create(conf.get(), error));
+  if (!client) return absl::InvalidArgumentError(absl::StrCat("kafka admin client: ", error));
+  rd_kafka_t* rk = client->c_ptr();
+  std::vector<rd_kafka_ConfigResource_t*> resources;
+  for (const std::string& topic : topics) {
+    resources.push_back(rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic.c_str()));
+  }
+  char message[512];
+  rd_kafka_queue_t* queue = rd_kafka_queue_new(rk);
+  rd_kafka_AdminOptions_t* options =
+      rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS);
+  rd_kafka_AdminOptions_set_request_timeout(
+      options, static_cast<int>(absl::ToInt64Milliseconds(timeout)), message, sizeof(message));
+  rd_kafka_DescribeConfigs(rk, resources.data(), resources.size(), options, queue);
+  rd_kafka_event_t* event =
+      rd_kafka_queue_poll(queue, static_cast<int>(absl::ToInt64Milliseconds(timeout)) + 2000);
+  absl::flat_hash_map<std::string, int64_t> limits;
+  absl::Status status = absl::OkStatus();
+  if (event == nullptr) {
+    status = absl::UnavailableError("kafka: DescribeConfigs: no answer");
+  } else if (rd_kafka_event_error(event) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    status = absl::UnavailableError(
+        absl::StrCat("kafka: DescribeConfigs: ", rd_kafka_event_error_string(event)));
+  } else {
+    size_t count = 0;
+    const rd_kafka_ConfigResource_t** described = rd_kafka_DescribeConfigs_result_resources(
+        rd_kafka_event_DescribeConfigs_result(event), &count);
+    for (size_t i = 0; i < count && status.ok(); ++i) {
+      const std::string name = rd_kafka_ConfigResource_name(described[i]);
+      if (rd_kafka_ConfigResource_error(described[i]) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        status = absl::UnavailableError(absl::StrCat(
+            "kafka: DescribeConfigs ", name, ": ",
+            rd_kafka_err2str(rd_kafka_ConfigResource_error(described[i]))));
+        break;
+      }
+      size_t entries = 0;
+      const rd_kafka_ConfigEntry_t** configs = rd_kafka_ConfigResource_configs(described[i], &entries);
+      for (size_t j = 0; j < entries; ++j) {
+        const char* value = rd_kafka_ConfigEntry_value(configs[j]);
+        int64_t bytes = 0;
+        if (std::string(rd_kafka_ConfigEntry_name(configs[j])) == "max.message.bytes" &&
+            value != nullptr && absl::SimpleAtoi(value, &bytes)) {
+          limits[name] = bytes;
+        }
+      }
+    }
+  }
+  if (event != nullptr) rd_kafka_event_destroy(event);
+  rd_kafka_AdminOptions_destroy(options);
+  rd_kafka_queue_destroy(queue);
+  for (rd_kafka_ConfigResource_t* r : resources) rd_kafka_ConfigResource_destroy(r);
+  REFERRAL_RETURN_IF_ERROR(status);
+  for (const std::string& topic : topics) {
+    if (!limits.contains(topic)) {
+      return absl::UnavailableError(absl::StrCat("kafka: no max.message.bytes for ", topic));
+    }
+  }
+  return limits;
+}
+
+absl::Status AlignProducerLimit(const absl::flat_hash_map<std::string, int64_t>& limits,
+                                KafkaSettings& settings) {
+  if (limits.empty()) return absl::OkStatus();
+  auto smallest = limits.begin();
+  for (auto it = limits.begin(); it != limits.end(); ++it) {
+    if (it->second < smallest->second || (it->second == smallest->second && it->first < smallest->first)) {
+      smallest = it;
+    }
+  }
+  for (const auto& [name, value] : settings.properties) {
+    if (name != "message.max.bytes") continue;
+    int64_t explicit_limit = 0;
+    if (absl::SimpleAtoi(value, &explicit_limit) && explicit_limit > smallest->second) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "kafka.properties[message.max.bytes]: ", explicit_limit, " exceeds max.message.bytes ",
+          smallest->second, " of topic ", smallest->first,
+          ": records the producer takes would fail their transactions at the broker"));
+    }
+    return absl::OkStatus();  // the operator's choice, within every topic's limit
+  }
+  settings.producer_message_max_bytes = std::max<int64_t>(1000, smallest->second - kBatchOverhead);
+  return absl::OkStatus();
+}
 
 absl::Status EnsureTopics(const KafkaSettings& settings, const std::vector<TopicSpec>& topics,
                           absl::Duration timeout, const std::atomic<bool>* stop) {

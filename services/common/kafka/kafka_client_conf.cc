@@ -32,8 +32,11 @@ absl::StatusOr<std::unique_ptr<RdKafka::Conf>> LoopConsumerConf(const KafkaSetti
 
 absl::StatusOr<std::unique_ptr<RdKafka::Conf>> TransactionalProducerConf(
     const KafkaSettings& settings) {
-  return MakeConf(settings,
-                  {{"linger.ms", "5"},
+  Properties defaults = {
+                   // The output topics' record limit (AlignProducerLimit), so a record a topic
+                   // would refuse is refused here at once rather than failing its transaction.
+                   {"message.max.bytes", std::to_string(settings.producer_message_max_bytes)},
+                   {"linger.ms", "5"},
                    {"client.id", settings.transactional_id},
                    // Bounded memory: produce() blocks (back-pressure) beyond this much queued.
                    {"queue.buffering.max.kbytes", "16384"},
@@ -46,7 +49,9 @@ absl::StatusOr<std::unique_ptr<RdKafka::Conf>> TransactionalProducerConf(
                    // broker for 20 s; with 30 s the transaction open across it was fenced). A
                    // dead instance's open transaction holds read_committed readers back at most
                    // this long, unless its restart aborts it first.
-                   {"transaction.timeout.ms", "60000"}},
+                   {"transaction.timeout.ms", "60000"}};
+  if (settings.producer_message_max_bytes <= 0) defaults.erase(defaults.begin());
+  return MakeConf(settings, defaults,
                   {{"transactional.id", settings.transactional_id},
                    {"enable.idempotence", "true"}});
 }

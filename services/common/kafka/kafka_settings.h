@@ -48,6 +48,9 @@ struct KafkaSettings {
   // An input partition whose consumed records have waited this long to commit makes the service
   // not ready (referral_stalled_partitions).
   absl::Duration stall_limit = absl::Seconds(60);
+  // The transactional producer's message.max.bytes, set at start-up from the output topics'
+  // limits (AlignProducerLimit); 0 leaves librdkafka's default.
+  int64_t producer_message_max_bytes = 0;
 };
 
 // Settings for a tool or test client of `bootstrap` (no group, no transactions; librdkafka logs

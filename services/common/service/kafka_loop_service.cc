@@ -5,11 +5,13 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/core/status_macros.h"
 #include "services/common/kafka/kafka_admin.h"
+#include "services/common/observe/log.h"
 
 namespace referral {
 namespace {
 
 constexpr absl::Duration kStartupTimeout = absl::Seconds(60);
+constexpr absl::Duration kLimitsTimeout = absl::Seconds(10);
 
 }  // namespace
 
@@ -40,6 +42,15 @@ absl::Status KafkaLoopService::Start(const std::atomic<bool>& stop) {
     topics.push_back({name, settings_.routed_topic_partitions});
   }
   REFERRAL_RETURN_IF_ERROR(EnsureTopics(settings_, topics, kStartupTimeout, &stop));
+  std::vector<std::string> outputs = topics_.outputs;
+  outputs.insert(outputs.end(), topics_.routed.begin(), topics_.routed.end());
+  absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> limits =
+      TopicMessageLimits(settings_, outputs, kLimitsTimeout);
+  if (limits.ok()) {
+    REFERRAL_RETURN_IF_ERROR(AlignProducerLimit(*limits, settings_));
+  } else {
+    log::Warn("topic_limits_unknown", {{"error", std::string(limits.status().message())}});
+  }
   REFERRAL_ASSIGN_OR_RETURN(
       loop_, KafkaTransactionalLoop::Create(settings_, topics_.inputs, processor_, metrics_, stop));
   return absl::OkStatus();
@@ -62,7 +73,8 @@ nlohmann::json KafkaLoopService::Describe() const {
           {"commit_every_records", settings_.commit_every_records},
           {"commit_interval_ms", absl::ToInt64Milliseconds(settings_.commit_interval)},
           {"commit_idle_ms", absl::ToInt64Milliseconds(settings_.commit_idle)},
-          {"stall_limit_ms", absl::ToInt64Milliseconds(settings_.stall_limit)}};
+          {"stall_limit_ms", absl::ToInt64Milliseconds(settings_.stall_limit)},
+          {"producer_message_max_bytes", settings_.producer_message_max_bytes}};
 }
 
 }  // namespace referral

@@ -1,0 +1,84 @@
+// Dead letters: what each form keeps, and one counter per reason.
+#include "services/common/messaging/dead_letter.h"
+
+#include <gtest/gtest.h>
+
+namespace referral {
+namespace {
+
+std::string HeaderOf(const OutRecord& record, absl::string_view name) {
+  for (const Header& h : record.headers) {
+    if (h.name == name) return h.value;
+  }
+  return "<absent>";
+}
+
+InRecord Rejected() {
+  InRecord in;
+  in.topic = "incidents.v1";
+  in.partition = 4;
+  in.offset = 1234;
+  in.key = "ASP-1";
+  in.value = "{not json";
+  in.headers = {{"content-type", "application/json"}, {"trace", std::string(5000, 't')}};
+  return in;
+}
+
+TEST(DeadLetterTest, WholeKeepsKeyValueAndHeadersThenAddsWhyAndWhere) {
+  const OutRecord letter = MakeDeadLetter(Rejected(), "incidents.dlq.v1", "standardiser",
+                                          "undecodable", "value: invalid JSON");
+  EXPECT_EQ(letter.topic, "incidents.dlq.v1");
+  EXPECT_EQ(letter.key, "ASP-1");
+  EXPECT_EQ(letter.value, "{not json");
+  EXPECT_EQ(HeaderOf(letter, "content-type"), "application/json");
+  EXPECT_EQ(HeaderOf(letter, kDlqReason), "undecodable");
+  EXPECT_EQ(HeaderOf(letter, kDlqErrors), "value: invalid JSON");
+  EXPECT_EQ(HeaderOf(letter, kDlqService), "standardiser");
+  EXPECT_EQ(HeaderOf(letter, kDlqSourceTopic), "incidents.v1");
+  EXPECT_EQ(HeaderOf(letter, kDlqSourcePartition), "4");
+  EXPECT_EQ(HeaderOf(letter, kDlqSourceOffset), "1234");
+  EXPECT_EQ(CutDeadLetter(letter, DeadLetterForm::kWhole).headers.size(), letter.headers.size());
+}
+
+TEST(DeadLetterTest, WithoutValueKeepsKeyAndHeadersAndSaysSo) {
+  const OutRecord letter = CutDeadLetter(
+      MakeDeadLetter(Rejected(), "dlq", "standardiser", "produce_failed", "too large"),
+      DeadLetterForm::kWithoutValue);
+  EXPECT_EQ(letter.value, "");
+  EXPECT_EQ(letter.key, "ASP-1");
+  EXPECT_EQ(HeaderOf(letter, "trace"), std::string(5000, 't'));
+  EXPECT_EQ(HeaderOf(letter, kDlqOmitted), "value");
+  EXPECT_EQ(HeaderOf(letter, kDlqValueDropped), "true");
+}
+
+TEST(DeadLetterTest, CoordinatesOnlyKeepsTheDlqHeadersCutToOneKibibyte) {
+  const OutRecord letter = CutDeadLetter(
+      MakeDeadLetter(Rejected(), "dlq", "standardiser", "produce_failed", std::string(3000, 'e')),
+      DeadLetterForm::kCoordinatesOnly);
+  EXPECT_EQ(letter.topic, "dlq");
+  EXPECT_EQ(letter.key, "");
+  EXPECT_EQ(letter.value, "");
+  EXPECT_EQ(HeaderOf(letter, "content-type"), "<absent>");
+  EXPECT_EQ(HeaderOf(letter, "trace"), "<absent>");
+  EXPECT_EQ(HeaderOf(letter, kDlqErrors), std::string(1024, 'e'));
+  EXPECT_EQ(HeaderOf(letter, kDlqSourceOffset), "1234");
+  EXPECT_EQ(HeaderOf(letter, kDlqReason), "produce_failed");
+  EXPECT_EQ(HeaderOf(letter, kDlqOmitted), "key,value,headers");
+  EXPECT_EQ(letter.headers.size(), 7u);
+}
+
+TEST(DeadLetterTest, TheDeadLettererCountsByReason) {
+  prometheus::Registry registry;
+  DeadLetterMetrics metrics(registry);
+  DeadLetterer dead_letter("dlq", "router", metrics);
+  dead_letter(Rejected(), "invalid", "referral_id: required");
+  dead_letter(Rejected(), "invalid", "referral_id: required");
+  const OutRecord letter = dead_letter(Rejected(), "unroutable", "no LA");
+  EXPECT_EQ(metrics.For("invalid").Value(), 2);
+  EXPECT_EQ(metrics.For("unroutable").Value(), 1);
+  EXPECT_EQ(HeaderOf(letter, kDlqService), "router");
+  EXPECT_EQ(letter.topic, "dlq");
+}
+
+}  // namespace
+}  // namespace referral

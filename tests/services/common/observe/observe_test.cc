@@ -1,0 +1,74 @@
+// The observability layer's small parts: referral_ready computed at scrape time, and the
+// blocking-call runner's watchdog (on the real clock, with short waits).
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <memory>
+
+#include "absl/time/clock.h"
+#include "services/common/observe/blocking_call.h"
+#include "services/common/observe/status_metrics.h"
+
+namespace referral {
+namespace {
+
+TEST(ReadinessGaugeTest, IsOneExactlyWhenTheProbeSaysReady) {
+  std::string why = "starting";
+  ReadinessGauge gauge([&why] { return why; });
+  auto families = gauge.Collect();
+  ASSERT_EQ(families.size(), 1u);
+  EXPECT_EQ(families[0].name, "referral_ready");
+  EXPECT_EQ(families[0].metric.at(0).gauge.value, 0);
+  why = "";
+  EXPECT_EQ(gauge.Collect()[0].metric.at(0).gauge.value, 1);
+}
+
+TEST(BuildInfoTest, LabelsServiceAndVersion) {
+  prometheus::Registry registry;
+  RegisterBuildInfo(registry, "router", "1.2.3");
+  auto families = registry.Collect();
+  ASSERT_EQ(families.size(), 1u);
+  EXPECT_EQ(families[0].name, "referral_build_info");
+  const auto& labels = families[0].metric.at(0).label;
+  ASSERT_EQ(labels.size(), 2u);
+  EXPECT_EQ(labels[0].name, "service");
+  EXPECT_EQ(labels[0].value, "router");
+  EXPECT_EQ(labels[1].value, "1.2.3");
+  EXPECT_EQ(families[0].metric.at(0).gauge.value, 1);
+}
+
+TEST(ThreadCallRunnerTest, ReturnsTheStatusOfACallThatEnds) {
+  SystemClock clock;
+  ThreadCallRunner runner(clock, absl::Milliseconds(5));
+  std::optional<absl::Status> status =
+      runner.Run([] { return absl::UnavailableError("down"); }, [](absl::Duration) { return false; });
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(status->code(), absl::StatusCode::kUnavailable);
+}
+
+TEST(ThreadCallRunnerTest, AbandonsACallStillRunningWhenToldToGiveUpAndItStillOwnsItsState) {
+  SystemClock clock;
+  ThreadCallRunner runner(clock, absl::Milliseconds(5));
+  auto release = std::make_shared<std::atomic<bool>>(false);
+  auto finished = std::make_shared<std::atomic<bool>>(false);
+  absl::Duration waited_at_give_up;
+  std::optional<absl::Status> status = runner.Run(
+      [release, finished] {
+        while (!release->load()) absl::SleepFor(absl::Milliseconds(1));
+        finished->store(true);
+        return absl::OkStatus();
+      },
+      [&](absl::Duration waited) {
+        waited_at_give_up = waited;
+        return waited >= absl::Milliseconds(30);
+      });
+  EXPECT_FALSE(status.has_value());
+  EXPECT_GE(waited_at_give_up, absl::Milliseconds(30));
+  EXPECT_FALSE(finished->load());
+  release->store(true);  // the abandoned call ends on its own thread, later
+  for (int i = 0; i < 200 && !finished->load(); ++i) absl::SleepFor(absl::Milliseconds(5));
+  EXPECT_TRUE(finished->load());
+}
+
+}  // namespace
+}  // namespace referral

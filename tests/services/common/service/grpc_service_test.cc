@@ -1,0 +1,170 @@
+// GrpcService on a real port: gRPC's health service follows readiness, calls are counted by
+// method and code, unknown methods stay out of the labels, and stopping shuts the server down.
+#include "services/common/service/grpc_service.h"
+
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "absl/time/clock.h"
+#include "referral/v1/intake.pb.h"
+
+namespace referral {
+namespace {
+
+// grpc.health.v1.HealthCheckResponse.status as bytes: field 1, varint.
+constexpr char kServing[] = {0x08, 0x01};
+constexpr char kNotServing[] = {0x08, 0x02};
+
+class GrpcServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    context_.name = "test";
+    context_.registry = std::make_shared<prometheus::Registry>();
+    service_ = std::make_unique<GrpcService>(
+        context_, GrpcService::Options{.listen = "127.0.0.1:0"}, std::vector<grpc::Service*>{},
+        std::vector<std::string>{}, [this] {
+          std::lock_guard<std::mutex> lock(mu_);
+          return not_ready_;
+        });
+    ASSERT_TRUE(service_->Start(stop_).ok());
+    ASSERT_GT(service_->port(), 0);
+    runner_ = std::thread([this] { outcome_ = service_->Run(stop_); });
+    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", service_->port()),
+                                   grpc::InsecureChannelCredentials());
+  }
+  void TearDown() override {
+    stop_.store(true);
+    if (runner_.joinable()) runner_.join();
+  }
+
+  // Calls `method` with an empty request; the status and the response's bytes.
+  std::pair<grpc::Status, std::string> Call(const std::string& method) {
+    grpc::GenericStub stub(channel_);
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    grpc::ByteBuffer request(nullptr, 0), response;
+    std::promise<grpc::Status> done;
+    stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
+                   [&done](grpc::Status status) { done.set_value(status); });
+    grpc::Status status = done.get_future().get();
+    std::string bytes;
+    std::vector<grpc::Slice> slices;
+    if (status.ok() && response.Dump(&slices).ok()) {
+      for (const grpc::Slice& slice : slices) {
+        bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+      }
+    }
+    return {status, bytes};
+  }
+
+  // Waits up to 5 s for the health check to answer `want`.
+  bool HealthIs(const std::string& want) {
+    const absl::Time deadline = absl::Now() + absl::Seconds(5);
+    while (absl::Now() < deadline) {
+      auto [status, bytes] = Call("/grpc.health.v1.Health/Check");
+      if (status.ok() && bytes == want) return true;
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    return false;
+  }
+
+  void SetNotReady(std::string why) {
+    std::lock_guard<std::mutex> lock(mu_);
+    not_ready_ = std::move(why);
+  }
+
+  double Metric(const std::string& name, const prometheus::Labels& labels) {
+    for (const auto& family : context_.registry->Collect()) {
+      if (family.name != name) continue;
+      for (const auto& metric : family.metric) {
+        bool match = true;
+        for (const auto& [key, value] : labels) {
+          bool found = false;
+          for (const auto& label : metric.label) found |= label.name == key && label.value == value;
+          match &= found;
+        }
+        if (match) return family.type == prometheus::MetricType::Counter ? metric.counter.value
+                                                                          : metric.gauge.value;
+      }
+    }
+    return -1;
+  }
+
+  ServiceContext context_;
+  std::unique_ptr<GrpcService> service_;
+  std::atomic<bool> stop_{false};
+  std::thread runner_;
+  absl::StatusOr<RunOutcome> outcome_ = absl::UnknownError("not run");
+  std::shared_ptr<grpc::Channel> channel_;
+  std::mutex mu_;
+  std::string not_ready_;
+};
+
+TEST_F(GrpcServiceTest, HealthFollowsReadiness) {
+  EXPECT_EQ(service_->NotReadyReason(), "");
+  EXPECT_TRUE(HealthIs(std::string(kServing, 2)));
+  SetNotReady("no partitions assigned");
+  EXPECT_EQ(service_->NotReadyReason(), "no partitions assigned");
+  EXPECT_TRUE(HealthIs(std::string(kNotServing, 2)));
+  SetNotReady("");
+  EXPECT_TRUE(HealthIs(std::string(kServing, 2)));
+}
+
+TEST_F(GrpcServiceTest, CallsAreCountedByMethodAndCodeAndUnknownMethodsStayOutOfLabels) {
+  ASSERT_TRUE(HealthIs(std::string(kServing, 2)));
+  EXPECT_GE(Metric("referral_grpc_requests_total",
+                   {{"method", "/grpc.health.v1.Health/Check"}, {"code", "OK"}}),
+            1);
+  auto [status, bytes] = Call("/attacker.Chosen/Name");
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+  for (const auto& family : context_.registry->Collect()) {
+    for (const auto& metric : family.metric) {
+      for (const auto& label : metric.label) EXPECT_NE(label.value, "/attacker.Chosen/Name");
+    }
+  }
+}
+
+TEST_F(GrpcServiceTest, StopDrainsAndShutsTheServerDown) {
+  ASSERT_TRUE(HealthIs(std::string(kServing, 2)));
+  stop_.store(true);
+  runner_.join();
+  ASSERT_TRUE(outcome_.ok());
+  EXPECT_EQ(*outcome_, RunOutcome::kDrained);
+  EXPECT_EQ(service_->NotReadyReason(), "gRPC server not serving");
+  EXPECT_FALSE(Call("/grpc.health.v1.Health/Check").first.ok());
+}
+
+TEST(GrpcServiceStartTest, AnAddressInUseIsUnavailable) {
+  ServiceContext context;
+  context.registry = std::make_shared<prometheus::Registry>();
+  std::atomic<bool> stop{false};
+  GrpcService first(context, {.listen = "127.0.0.1:0"}, {}, {}, nullptr);
+  ASSERT_TRUE(first.Start(stop).ok());
+  ServiceContext other = context;
+  other.registry = std::make_shared<prometheus::Registry>();
+  GrpcService second(other, {.listen = absl::StrCat("127.0.0.1:", first.port())}, {}, {}, nullptr);
+  const absl::Status status = second.Start(stop);
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
+  EXPECT_NE(status.message().find("grpc.listen: cannot listen on 127.0.0.1:"), std::string::npos);
+}
+
+TEST(GrpcMetricsTest, MethodLabelsComeFromServedServicesOnly) {
+  ASSERT_NE(v1::SubmitRequest::descriptor(), nullptr);  // links intake.proto's descriptors
+  prometheus::Registry registry;
+  GrpcMetrics metrics(registry, {"referral.v1.IncidentIntake", "no.such.Service"});
+  EXPECT_EQ(metrics.MethodLabel("/referral.v1.IncidentIntake/Submit"),
+            "/referral.v1.IncidentIntake/Submit");
+  EXPECT_EQ(metrics.MethodLabel("/referral.v1.IncidentIntake/Bogus"), "unknown");
+  EXPECT_EQ(metrics.MethodLabel("/referral.v1.ReferralFeed/Subscribe"), "unknown");  // not served
+  EXPECT_EQ(metrics.MethodLabel("/grpc.health.v1.Health/Check"), "/grpc.health.v1.Health/Check");
+  EXPECT_EQ(metrics.MethodLabel(""), "unknown");
+}
+
+}  // namespace
+}  // namespace referral
