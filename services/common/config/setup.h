@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "referral/config/v1/config.pb.h"
+#include "services/common/config/config_file.h"
 #include "services/common/core/bank_holidays.h"
 #include "services/common/core/codec.h"
 #include "services/common/core/la_directory.h"
@@ -34,10 +35,30 @@ struct LoadedDirectory {
 absl::StatusOr<LoadedDirectory> LoadDirectory(const std::filesystem::path& config_path,
                                               const std::string& directory_file);
 
+// What every service config that names a directory shares, loaded from `path`: the config
+// message itself (`Config` has `topics()` and `directory_file()`), its topics with defaults, and
+// its directory. kNotFound / kInvalidArgument name the file and field.
+template <typename Config>
+absl::Status LoadServiceConfig(const std::filesystem::path& path, Config& config,
+                               config::v1::Topics& topics, LoadedDirectory& directory);
+
 // The bank holidays of `calendar` (file relative to `config_path`). kInvalidArgument names the
 // file and the bad part; kNotFound for a missing file.
 absl::StatusOr<std::unique_ptr<BankHolidays>> LoadCalendar(const std::filesystem::path& config_path,
                                                            const config::v1::Calendar& calendar);
+
+template <typename Config>
+absl::Status LoadServiceConfig(const std::filesystem::path& path, Config& config,
+                               config::v1::Topics& topics, LoadedDirectory& directory) {
+  if (absl::Status loaded = LoadConfigFile(path, config); !loaded.ok()) return loaded;
+  absl::StatusOr<config::v1::Topics> with_defaults = LoadTopics(config.topics(), path);
+  if (!with_defaults.ok()) return with_defaults.status();
+  topics = *std::move(with_defaults);
+  absl::StatusOr<LoadedDirectory> loaded_directory = LoadDirectory(path, config.directory_file());
+  if (!loaded_directory.ok()) return loaded_directory.status();
+  directory = *std::move(loaded_directory);
+  return absl::OkStatus();
+}
 
 // The codec encoding for a service's `output_encoding` (unspecified means protobuf).
 inline Encoding EncodingOf(config::v1::OutputEncoding output_encoding) {

@@ -100,6 +100,20 @@ absl::Status Create(RdKafka::Producer& client, const std::vector<TopicSpec>& top
   return status;
 }
 
+// A client for admin requests (AdminConf), logging through `logger`, which must outlive it.
+// Returns kInvalidArgument when librdkafka refuses the configuration.
+absl::StatusOr<std::unique_ptr<RdKafka::Producer>> NewAdminClient(const KafkaSettings& settings,
+                                                                  KafkaEventLogger& logger) {
+  REFERRAL_ASSIGN_OR_RETURN(std::unique_ptr<RdKafka::Conf> conf, AdminConf(settings));
+  std::string error;
+  if (conf->set("event_cb", static_cast<RdKafka::EventCb*>(&logger), error) != RdKafka::Conf::CONF_OK) {
+    return absl::InternalError(error);
+  }
+  std::unique_ptr<RdKafka::Producer> client(RdKafka::Producer::create(conf.get(), error));
+  if (!client) return absl::InvalidArgumentError(absl::StrCat("kafka admin client: ", error));
+  return client;
+}
+
 // The batch header and one record's framing around key, value and headers, with room to spare.
 constexpr int64_t kBatchOverhead = 512;
 
@@ -107,14 +121,9 @@ constexpr int64_t kBatchOverhead = 512;
 
 absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> TopicMessageLimits(
     const KafkaSettings& settings, const std::vector<std::string>& topics, absl::Duration timeout) {
-  REFERRAL_ASSIGN_OR_RETURN(std::unique_ptr<RdKafka::Conf> conf, AdminConf(settings));
-  std::string error;
   KafkaEventLogger logger;  // outlives the client below
-  if (conf->set("event_cb", static_cast<RdKafka::EventCb*>(&logger), error) != RdKafka::Conf::CONF_OK) {
-    return absl::InternalError(error);
-  }
-  std::unique_ptr<RdKafka::Producer> client(RdKafka::Producer::create(conf.get(), error));
-  if (!client) return absl::InvalidArgumentError(absl::StrCat("kafka admin client: ", error));
+  REFERRAL_ASSIGN_OR_RETURN(std::unique_ptr<RdKafka::Producer> client,
+                            NewAdminClient(settings, logger));
   rd_kafka_t* rk = client->c_ptr();
   std::vector<rd_kafka_ConfigResource_t*> resources;
   for (const std::string& topic : topics) {
@@ -199,14 +208,9 @@ absl::Status AlignProducerLimit(const absl::flat_hash_map<std::string, int64_t>&
 
 absl::Status EnsureTopics(const KafkaSettings& settings, const std::vector<TopicSpec>& topics,
                           absl::Duration timeout, const std::atomic<bool>* stop) {
-  REFERRAL_ASSIGN_OR_RETURN(std::unique_ptr<RdKafka::Conf> conf, AdminConf(settings));
-  std::string error;
   KafkaEventLogger logger;  // outlives the client below
-  if (conf->set("event_cb", static_cast<RdKafka::EventCb*>(&logger), error) != RdKafka::Conf::CONF_OK) {
-    return absl::InternalError(error);
-  }
-  std::unique_ptr<RdKafka::Producer> client(RdKafka::Producer::create(conf.get(), error));
-  if (!client) return absl::InvalidArgumentError(absl::StrCat("kafka admin client: ", error));
+  REFERRAL_ASSIGN_OR_RETURN(std::unique_ptr<RdKafka::Producer> client,
+                            NewAdminClient(settings, logger));
   REFERRAL_ASSIGN_OR_RETURN(std::vector<TopicSpec> missing, Missing(*client, topics, timeout, stop));
   if (missing.empty()) return absl::OkStatus();
   std::vector<std::string> names;

@@ -142,7 +142,7 @@ class RdKafkaInputConsumer final : public InputConsumer,
   }
 
   Polled Poll(absl::Duration timeout) override {
-    std::shared_ptr<RdKafka::Message> message(client_->consume(Ms(timeout)));
+    std::unique_ptr<RdKafka::Message> message(client_->consume(Ms(timeout)));
     Polled polled;
     switch (message->err()) {
       case RdKafka::ERR_NO_ERROR:
@@ -160,19 +160,26 @@ class RdKafkaInputConsumer final : public InputConsumer,
         return polled;
     }
     polled.kind = Polled::Kind::kRecord;
-    // IMPORTANT: topic_name() returns a temporary; the record views a copy kept in storage.
-    auto topic = std::make_shared<std::string>(message->topic_name());
+    // IMPORTANT: the record views the message's bytes and, since topic_name() returns a
+    // temporary, a copy of the topic: both live in `storage`.
+    struct Held {
+      std::unique_ptr<RdKafka::Message> message;
+      std::string topic;
+    };
+    auto held = std::make_shared<Held>(Held{std::move(message), {}});
+    held->topic = held->message->topic_name();
+    RdKafka::Message& m = *held->message;
     InRecord& in = polled.record;
-    in.topic = *topic;
-    in.partition = message->partition();
-    in.offset = message->offset();
-    if (message->key_pointer() != nullptr) {
-      in.key = absl::string_view(static_cast<const char*>(message->key_pointer()), message->key_len());
+    in.topic = held->topic;
+    in.partition = m.partition();
+    in.offset = m.offset();
+    if (m.key_pointer() != nullptr) {
+      in.key = absl::string_view(static_cast<const char*>(m.key_pointer()), m.key_len());
     }
-    if (message->payload() != nullptr) {
-      in.value = absl::string_view(static_cast<const char*>(message->payload()), message->len());
+    if (m.payload() != nullptr) {
+      in.value = absl::string_view(static_cast<const char*>(m.payload()), m.len());
     }
-    if (const RdKafka::Headers* headers = message->headers(); headers != nullptr) {
+    if (RdKafka::Headers* headers = m.headers(); headers != nullptr) {
       for (const RdKafka::Headers::Header& header : headers->get_all()) {
         in.headers.push_back({header.key(), header.value() == nullptr
                                                 ? std::string()
@@ -180,8 +187,7 @@ class RdKafkaInputConsumer final : public InputConsumer,
                                                               header.value_size())});
       }
     }
-    polled.storage = std::make_shared<std::pair<std::shared_ptr<RdKafka::Message>,
-                                                std::shared_ptr<std::string>>>(message, topic);
+    polled.storage = std::move(held);
     return polled;
   }
 
