@@ -63,5 +63,44 @@ TEST(TransactionalProducerConfTest, CarriesTheAlignedLimitOrLibrdkafkasDefault) 
   EXPECT_EQ(Property(**TransactionalProducerConf(settings), "transactional.id"), "t");
 }
 
+TEST(ClientConfTest, EveryKindCarriesTheSettingsPropertiesAndItsOwnGuarantees) {
+  KafkaSettings settings;
+  settings.bootstrap_servers = "broker:9093";
+  settings.group_id = "standardiser";
+  settings.transactional_id = "standardiser-a";
+  settings.properties = {{"security.protocol", "sasl_ssl"}, {"sasl.mechanism", "SCRAM-SHA-512"},
+                         {"sasl.password", "secret"}};
+  settings.secret_names = {"sasl.password"};
+  const auto loop_consumer = *LoopConsumerConf(settings);
+  const auto producer = *TransactionalProducerConf(settings);
+  const auto idempotent = *IdempotentProducerConf(settings);
+  const auto reader = *ReaderConf(settings);
+  const auto admin = *AdminConf(settings);
+  for (const RdKafka::Conf* conf :
+       {loop_consumer.get(), producer.get(), idempotent.get(), reader.get(), admin.get()}) {
+    EXPECT_EQ(Property(*conf, "bootstrap.servers"), "broker:9093");
+    EXPECT_EQ(Property(*conf, "sasl.mechanisms"), "SCRAM-SHA-512");
+    EXPECT_EQ(Property(*conf, "sasl.password"), "secret");
+  }
+  EXPECT_EQ(Property(*loop_consumer, "isolation.level"), "read_committed");
+  EXPECT_EQ(Property(*loop_consumer, "enable.auto.commit"), "false");
+  EXPECT_EQ(Property(*loop_consumer, "group.id"), "standardiser");
+  EXPECT_EQ(Property(*reader, "isolation.level"), "read_committed");
+  EXPECT_EQ(Property(*reader, "enable.auto.commit"), "false");
+  EXPECT_EQ(Property(*idempotent, "enable.idempotence"), "true");
+  EXPECT_EQ(Property(*idempotent, "acks"), "-1");  // all
+  EXPECT_EQ(Property(*idempotent, "transactional.id"), "<unset>");
+  EXPECT_EQ(Property(*producer, "enable.idempotence"), "true");
+}
+
+TEST(ClientConfTest, GuaranteesWinOverPassthroughProperties) {
+  KafkaSettings settings;
+  settings.bootstrap_servers = "broker:9093";
+  settings.group_id = "g";
+  settings.properties = {{"isolation.level", "read_uncommitted"}, {"enable.idempotence", "false"}};
+  EXPECT_EQ(Property(**LoopConsumerConf(settings), "isolation.level"), "read_committed");
+  EXPECT_EQ(Property(**IdempotentProducerConf(settings), "enable.idempotence"), "true");
+}
+
 }  // namespace
 }  // namespace referral
