@@ -60,7 +60,11 @@ int ForEachStandardised(const std::string& input, const StandardiserSetup& setup
       status = kExitBadInput;
       continue;
     }
-    StandardiseOutcome outcome = standardiser.Standardise(*item.event);
+    StandardiseOutcome outcome = standardiser.Standardise(*item.event, item.unknown_names);
+    for (const v1::UnrecognisedValue& value : outcome.unrecognised) {
+      err << Prefix(item.where) << "warning: " << value.field_path() << ": unrecognised value \""
+          << value.value() << "\" (kept and flagged on the referral)\n";
+    }
     switch (outcome.kind) {
       case StandardiseOutcome::Kind::kRejected:
         for (const FieldError& e : outcome.errors) err << Prefix(item.where) << e.ToString() << "\n";

@@ -13,10 +13,15 @@
 namespace referral::ctl {
 namespace {
 
-absl::StatusOr<v1::IncidentEvent> ParseIncident(absl::string_view json) {
+InputEvent ParseIncident(std::string where, absl::string_view json) {
+  InputEvent input{std::move(where), v1::IncidentEvent(), {}};
   v1::IncidentEvent event;
-  if (auto status = Decode(json, Encoding::kJson, event); !status.ok()) return status;
-  return event;
+  if (auto status = Decode(json, Encoding::kJson, event, &input.unknown_names); !status.ok()) {
+    input.event = status;
+  } else {
+    input.event = std::move(event);
+  }
+  return input;
 }
 
 }  // namespace
@@ -34,10 +39,10 @@ std::vector<InputEvent> ParseIncidents(const std::string& text) {
     for (absl::string_view line : absl::StrSplit(text, '\n')) {
       ++number;
       if (absl::StripAsciiWhitespace(line).empty()) continue;
-      events.push_back({absl::StrCat("line ", number), ParseIncident(line)});
+      events.push_back(ParseIncident(absl::StrCat("line ", number), line));
     }
   } else {
-    events.push_back({"", ParseIncident(text)});
+    events.push_back(ParseIncident("", text));
   }
   return events;
 }

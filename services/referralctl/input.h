@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "referral/v1/incident.pb.h"
+#include "services/common/core/unrecognised.h"
 
 namespace referral::ctl {
 
@@ -16,6 +17,7 @@ namespace referral::ctl {
 struct InputEvent {
   std::string where;
   absl::StatusOr<v1::IncidentEvent> event;
+  std::vector<UnknownEnumName> unknown_names;  // enum names the decoder did not recognise
 };
 
 // The whole of `input`: a file path, or "-" for stdin. Returns kNotFound for a missing file.

@@ -23,11 +23,15 @@ std::string JoinErrors(const FieldErrors& errors) {
 
 void StandardiserProcessor::Process(const InRecord& in, std::vector<OutRecord>& out) {
   v1::IncidentEvent event;
-  if (std::optional<DecodeFailure> failure = DecodeRecord(in, event)) {
+  std::vector<UnknownEnumName> unknown_names;
+  if (std::optional<DecodeFailure> failure = DecodeRecord(in, event, &unknown_names)) {
     out.push_back(DeadLetter(in, failure->reason, failure->detail));
     return;
   }
-  StandardiseOutcome outcome = standardiser_.Standardise(event);
+  StandardiseOutcome outcome = standardiser_.Standardise(event, unknown_names);
+  for (const v1::UnrecognisedValue& value : outcome.unrecognised) {
+    metrics_.unrecognised.Add({{"field", FieldPathLabel(value.field_path())}}).Increment();
+  }
   switch (outcome.kind) {
     case StandardiseOutcome::Kind::kRejected:
       out.push_back(DeadLetter(in, "invalid", JoinErrors(outcome.errors)));

@@ -26,6 +26,11 @@ StandardiserMetrics::StandardiserMetrics(prometheus::Registry& registry)
                          .Name("referral_quality_issues_total")
                          .Help("Quality issues found in standardised referrals, by issue")
                          .Register(registry)),
+      unrecognised(prometheus::BuildCounter()
+                       .Name("referral_unrecognised_values_total")
+                       .Help("Enum values of incident events the gateway does not recognise, by "
+                             "field path (kept on the referral and flagged)")
+                       .Register(registry)),
       incidents_referred(incidents.Add({{"outcome", "referred"}})),
       incidents_skipped(incidents.Add({{"outcome", "skipped"}})),
       incidents_rejected(incidents.Add({{"outcome", "rejected"}})) {

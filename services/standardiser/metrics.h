@@ -25,6 +25,9 @@ struct StandardiserMetrics {
   // referral_quality_issues_total{issue}: issues found per referral, `issue` the QualityIssue
   // name without its prefix, lower case ("child_views_not_recorded").
   prometheus::Family<prometheus::Counter>& quality_issues;
+  // referral_unrecognised_values_total{field}: enum values of incidents the gateway does not
+  // recognise, by field path without indices ("persons.role"): a closed set, the contract's.
+  prometheus::Family<prometheus::Counter>& unrecognised;
 
   // Series of the per-incident path, made once here rather than looked up per incident.
   prometheus::Counter& incidents_referred;  // incidents{outcome="referred"}

@@ -56,6 +56,25 @@ class StandardiseTest(unittest.TestCase):
         self.assertIn("line 3: event_id: required\n", result.stderr)
         self.assertIn("line 3: persons[1].person_ref: duplicate of persons[0]\n", result.stderr)
 
+    def test_an_unrecognised_value_is_warned_about_and_kept_on_the_referral(self):
+        # Issue 9: a misspelt child role without a date of birth was "skipped: no_child", exit 0.
+        incident = json.loads(read(sample("02-child-neglect-voice-missing.incident.json")))
+        for person in incident["persons"]:
+            if person.get("role") == "PERSON_ROLE_CHILD":
+                person["role"] = "PERSON_ROLE_CHILDD"
+                person.pop("dateOfBirth", None)
+                person.pop("ageYears", None)
+                break
+        result = run("standardise", "-", stdin=json.dumps(incident))
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn('warning: persons[', result.stderr)
+        self.assertIn('].role: unrecognised value "PERSON_ROLE_CHILDD" (kept and flagged on the '
+                      'referral)\n', result.stderr)
+        referral = json.loads(result.stdout.splitlines()[0])
+        self.assertIn({"fieldPath": referral["unrecognisedValues"][0]["fieldPath"],
+                       "value": "PERSON_ROLE_CHILDD"}, referral["unrecognisedValues"])
+        self.assertTrue(any(c.get("role") == -1 for c in referral["children"]))
+
     def test_skipped_incident_is_reported_not_failed(self):
         result = run("standardise", sample("11-skipped-no-child.incident.json"))
         self.assertEqual(result.returncode, 0)

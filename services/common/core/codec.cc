@@ -3,9 +3,97 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace referral {
+namespace {
+
+using google::protobuf::FieldDescriptor;
+
+// Walks the JSON `json` beside `message`, which was decoded from it with unknown fields ignored:
+// each enum name its enum does not define is recorded in `names` and its field set to
+// kUnrecognisedEnumName (a repeated enum field is rebuilt from the JSON list, whose unknown
+// names the parser dropped).
+void RestoreUnknownEnumNames(const google::protobuf::Value& json, google::protobuf::Message& message,
+                             const std::string& prefix, std::vector<UnknownEnumName>& names) {
+  if (!json.has_struct_value()) return;
+  const google::protobuf::Descriptor& descriptor = *message.GetDescriptor();
+  const google::protobuf::Reflection& reflection = *message.GetReflection();
+  for (const auto& [key, value] : json.struct_value().fields()) {
+    const FieldDescriptor* field = nullptr;
+    for (int i = 0; i < descriptor.field_count() && field == nullptr; ++i) {
+      const FieldDescriptor* candidate = descriptor.field(i);
+      if (candidate->json_name() == key || candidate->name() == key) field = candidate;
+    }
+    if (field == nullptr || field->is_map()) continue;
+    const std::string path = prefix.empty() ? field->name() : absl::StrCat(prefix, ".", field->name());
+    if (field->type() == FieldDescriptor::TYPE_ENUM) {
+      auto number_of = [&](const google::protobuf::Value& item, const std::string& at) -> int {
+        if (item.has_string_value()) {
+          const auto* known = field->enum_type()->FindValueByName(item.string_value());
+          if (known != nullptr) return known->number();
+          names.push_back({at, item.string_value()});
+          return kUnrecognisedEnumName;
+        }
+        return static_cast<int>(item.number_value());
+      };
+      if (!field->is_repeated()) {
+        if (value.has_string_value() &&
+            field->enum_type()->FindValueByName(value.string_value()) == nullptr) {
+          reflection.SetEnumValue(&message, field, number_of(value, path));
+        }
+      } else if (value.has_list_value()) {
+        reflection.ClearField(&message, field);
+        const auto& items = value.list_value().values();
+        for (int i = 0; i < items.size(); ++i) {
+          reflection.AddEnumValue(&message, field, number_of(items[i], absl::StrCat(path, "[", i, "]")));
+        }
+      }
+    } else if (field->type() == FieldDescriptor::TYPE_MESSAGE) {
+      if (!field->is_repeated()) {
+        if (value.has_struct_value()) {
+          RestoreUnknownEnumNames(value, *reflection.MutableMessage(&message, field), path, names);
+        }
+      } else if (value.has_list_value()) {
+        const auto& items = value.list_value().values();
+        for (int i = 0; i < items.size() && i < reflection.FieldSize(message, field); ++i) {
+          RestoreUnknownEnumNames(items[i], *reflection.MutableRepeatedMessage(&message, field, i),
+                                  absl::StrCat(path, "[", i, "]"), names);
+        }
+      }
+    }
+  }
+}
+
+// The JSON parser's reason without what it quotes of the input (DOMAIN.md §5: dead-letter
+// headers and logs hold field paths and rules only): "persons: invalid value for
+// referral.v1.Person", or the parser's sentence up to its first colon ("Unexpected token.").
+std::string SafeJsonError(absl::string_view message) {
+  absl::string_view line = message.substr(0, message.find('\n'));
+  std::string path;
+  if (absl::ConsumePrefix(&line, "(")) {
+    const size_t close = line.find(')');
+    if (close != absl::string_view::npos) {
+      path = std::string(line.substr(0, close));
+      line.remove_prefix(close + 1);
+      absl::ConsumePrefix(&line, ":");
+      line = absl::StripLeadingAsciiWhitespace(line);
+    }
+  }
+  constexpr absl::string_view kTypePrefix = "for type type.googleapis.com/";
+  std::string rule;
+  if (const size_t type = line.rfind(kTypePrefix); type != absl::string_view::npos) {
+    rule = absl::StrCat("invalid value for ", line.substr(type + kTypePrefix.size()));
+  } else {
+    rule = std::string(line.substr(0, line.find_first_of(":\"'")));
+    if (rule.empty()) rule = "not valid JSON";
+  }
+  return path.empty() ? rule : absl::StrCat(path, ": ", rule);
+}
+
+}  // namespace
 
 absl::StatusOr<Encoding> EncodingOf(absl::string_view content_type) {
   const absl::string_view media =
@@ -19,7 +107,8 @@ absl::StatusOr<Encoding> EncodingOf(absl::string_view content_type) {
                                                  kContentTypeJson, ")"));
 }
 
-absl::Status Decode(absl::string_view bytes, Encoding encoding, google::protobuf::Message& message) {
+absl::Status Decode(absl::string_view bytes, Encoding encoding, google::protobuf::Message& message,
+                    std::vector<UnknownEnumName>* unknown_names) {
   if (encoding == Encoding::kProtobuf) {
     if (!message.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
       return absl::InvalidArgumentError(
@@ -27,11 +116,28 @@ absl::Status Decode(absl::string_view bytes, Encoding encoding, google::protobuf
     }
     return absl::OkStatus();
   }
-  google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = true;
-  const auto status = google::protobuf::util::JsonStringToMessage(std::string(bytes), &message, options);
+  const std::string json(bytes);
+  google::protobuf::util::JsonParseOptions strict;
+  strict.ignore_unknown_fields = false;
+  // The common case, one parse: nothing the contract does not define.
+  if (google::protobuf::util::JsonStringToMessage(json, &message, strict).ok()) {
+    return absl::OkStatus();
+  }
+  message.Clear();
+  google::protobuf::util::JsonParseOptions lenient;
+  lenient.ignore_unknown_fields = true;
+  const auto status = google::protobuf::util::JsonStringToMessage(json, &message, lenient);
   if (!status.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("invalid JSON: ", std::string(status.message())));
+    return absl::InvalidArgumentError(absl::StrCat("invalid JSON: ", SafeJsonError(std::string(status.message()))));
+  }
+  // Unknown fields were ignored, and enum names the enum does not define with them: put those
+  // back as kUnrecognisedEnumName, from the JSON itself.
+  google::protobuf::Value tree;
+  if (!google::protobuf::util::JsonStringToMessage(json, &tree).ok()) return absl::OkStatus();
+  std::vector<UnknownEnumName> names;
+  RestoreUnknownEnumNames(tree, message, "", names);
+  if (unknown_names != nullptr) {
+    for (UnknownEnumName& name : names) unknown_names->push_back(std::move(name));
   }
   return absl::OkStatus();
 }

@@ -8,7 +8,10 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include <vector>
+
 #include "google/protobuf/message.h"
+#include "services/common/core/unrecognised.h"
 
 namespace referral {
 
@@ -22,8 +25,14 @@ enum class Encoding { kProtobuf, kJson };
 absl::StatusOr<Encoding> EncodingOf(absl::string_view content_type);
 
 // Parses `bytes` into `message`. JSON ignores unknown fields, as binary protobuf does, so newer
-// publishers can add fields. Returns kInvalidArgument with the parser's reason.
-absl::Status Decode(absl::string_view bytes, Encoding encoding, google::protobuf::Message& message);
+// publishers can add fields; but an enum name the enum does not define is not dropped with
+// them: its field keeps kUnrecognisedEnumName and the name is appended to `unknown_names` (when
+// given) with its path. (Unknown enum numbers stay in their fields in both encodings;
+// FindUnrecognisedValues() reports both.) Returns kInvalidArgument with the parser's reason,
+// its field path where it gives one, and never a fragment of the input (it may be personal
+// data, and the reason goes into dead-letter headers).
+absl::Status Decode(absl::string_view bytes, Encoding encoding, google::protobuf::Message& message,
+                    std::vector<UnknownEnumName>* unknown_names = nullptr);
 
 // `message` in `encoding`: binary protobuf, or ToJson().
 std::string Encode(const google::protobuf::Message& message, Encoding encoding);

@@ -13,7 +13,18 @@ OutRecord MakeDeadLetter(const InRecord& in, absl::string_view topic, absl::stri
   out.topic = std::string(topic);
   out.key = std::string(in.key);
   out.value = std::string(in.value);
-  out.headers = in.headers;
+  for (const Header& header : in.headers) {
+    if (absl::StartsWith(header.name, "ce_")) {
+      out.headers.push_back({absl::StrCat(kDlqOriginalPrefix, header.name), header.value});
+    } else {
+      out.headers.push_back(header);
+    }
+  }
+  out.headers.push_back({"ce_specversion", "1.0"});
+  out.headers.push_back(
+      {"ce_id", absl::StrCat(in.topic, "/", in.partition, "/", in.offset, "/dead_letter")});
+  out.headers.push_back({"ce_source", absl::StrCat("/referral-gateway/", service)});
+  out.headers.push_back({"ce_type", std::string(kDeadLetterType)});
   out.headers.push_back({std::string(kDlqReason), std::string(reason)});
   out.headers.push_back({std::string(kDlqErrors), std::string(errors)});
   out.headers.push_back({std::string(kDlqService), std::string(service)});
@@ -38,7 +49,9 @@ OutRecord CutDeadLetter(OutRecord letter, DeadLetterForm form) {
       letter.value.clear();
       std::vector<Header> kept;
       for (Header& header : letter.headers) {
-        if (!absl::StartsWith(header.name, "dlq_")) continue;
+        if (!absl::StartsWith(header.name, "dlq_") && !absl::StartsWith(header.name, "ce_")) {
+          continue;
+        }
         if (header.value.size() > kMaxHeaderValue) header.value.resize(kMaxHeaderValue);
         kept.push_back(std::move(header));
       }

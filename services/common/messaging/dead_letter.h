@@ -28,14 +28,24 @@ inline constexpr absl::string_view kDlqOmitted = "dlq_omitted";
 // Legacy marker of a dead letter without its value, kept for readers of earlier letters.
 inline constexpr absl::string_view kDlqValueDropped = "dlq_value_dropped";
 
-// `in` as a dead letter on `topic`: same key and value, its headers kept, then the dlq_* headers.
-// `errors` is one "field.path: rule" per line.
+// CloudEvents type of a dead letter.
+inline constexpr absl::string_view kDeadLetterType = "uk.gov.referral.v1.dead_letter";
+// A rejected record's own CloudEvents headers are kept under this prefix ("dlq_original_ce_id"):
+// the dead letter is an event of its own, so that a consumer that de-duplicates on ce_id does
+// not drop it as a copy of the record.
+inline constexpr absl::string_view kDlqOriginalPrefix = "dlq_original_";
+
+// `in` as a dead letter on `topic`: same key and value, its headers kept (its ce_* headers
+// renamed with kDlqOriginalPrefix), CloudEvents headers of its own (ce_id
+// "<source topic>/<partition>/<offset>/dead_letter", deterministic; ce_source
+// "/referral-gateway/<service>"; ce_type kDeadLetterType), then the dlq_* headers. `errors` is one
+// "field.path: rule" per line.
 OutRecord MakeDeadLetter(const InRecord& in, absl::string_view topic, absl::string_view service,
                          absl::string_view reason, absl::string_view errors);
 
 // How much of the rejected record a dead letter carries: the whole of it; without its value; or
-// only the dlq_* headers (reason and source coordinates, each value cut to 1 KiB), for a record
-// whose key or headers alone are too large to write.
+// only the dlq_* and ce_* headers (reason and source coordinates, each value cut to 1 KiB), for a
+// record whose key or headers alone are too large to write.
 enum class DeadLetterForm { kWhole, kWithoutValue, kCoordinatesOnly };
 
 // `letter` (made by MakeDeadLetter) cut down to `form`, with kDlqOmitted saying what was left out.

@@ -5,8 +5,10 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "google/protobuf/message.h"
+#include "services/common/core/unrecognised.h"
 #include "services/common/messaging/record.h"
 
 namespace referral {
@@ -18,8 +20,10 @@ struct DecodeFailure {
 };
 
 // Decodes `in.value` into `message` in the encoding its content-type names (none: protobuf).
+// Enum names JSON gave that the contract does not define go to `unknown_names` (see Decode()).
 // Returns the failure, or std::nullopt when `message` holds the record.
-std::optional<DecodeFailure> DecodeRecord(const InRecord& in, google::protobuf::Message& message);
+std::optional<DecodeFailure> DecodeRecord(const InRecord& in, google::protobuf::Message& message,
+                                          std::vector<UnknownEnumName>* unknown_names = nullptr);
 
 }  // namespace referral
 

@@ -18,10 +18,17 @@ bool HasAddress(const v1::Address& address) {
   return !Blank(address.postcode()) || !address.lines().empty() || !Blank(address.uprn());
 }
 
+// A value the gateway does not recognise never passes a check (incident.proto).
 bool VoiceMissingWithoutReason(const Person& child) {
+  const v1::NotSpokenReason reason = child.voice().not_spoken_reason();
   return !child.has_voice() ||
          (!child.voice().spoken_to() &&
-          child.voice().not_spoken_reason() == v1::NOT_SPOKEN_REASON_UNSPECIFIED);
+          (reason == v1::NOT_SPOKEN_REASON_UNSPECIFIED || !v1::NotSpokenReason_IsValid(reason)));
+}
+
+// A suspect, or a person whose role is not recognised (who could be one).
+bool PossibleSuspect(const Person& p) {
+  return p.role() == v1::PERSON_ROLE_SUSPECT || !v1::PersonRole_IsValid(p.role());
 }
 
 bool IdentityIncomplete(const Person& child) {
@@ -30,7 +37,10 @@ bool IdentityIncomplete(const Person& child) {
 }
 
 bool RiskNotAssessed(const v1::IncidentEvent& event) {
-  if (!event.has_risk()) return true;
+  if (!event.has_risk() || !v1::IncidentType_IsValid(event.incident_type()) ||
+      !v1::Risk::DashLevel_IsValid(event.risk().dash_level())) {
+    return true;
+  }
   const bool dash_missing = event.risk().dash_level() == v1::Risk::DASH_LEVEL_UNSPECIFIED;
   if (event.incident_type() == v1::INCIDENT_TYPE_DOMESTIC_ABUSE) return dash_missing;
   return dash_missing && Blank(event.risk().call_grade());
@@ -40,6 +50,7 @@ bool SharingNotRecorded(const v1::IncidentEvent& event) {
   if (!event.has_information_sharing()) return true;
   const v1::InformationSharing& sharing = event.information_sharing();
   return sharing.lawful_basis() == v1::LAWFUL_BASIS_UNSPECIFIED ||
+         !v1::LawfulBasis_IsValid(sharing.lawful_basis()) ||
          (!sharing.parents_informed() && Blank(sharing.not_informed_reason()));
 }
 
@@ -80,15 +91,15 @@ v1::Quality AssessQuality(const v1::Referral& referral, const v1::IncidentEvent&
         !event.household().has_resident_children_count() ||
             event.household().resident_children_count() > referral.incident_children_count());
 
-  const bool any_suspect = std::any_of(persons.begin(), persons.end(), [](const Person& p) {
-    return p.role() == v1::PERSON_ROLE_SUSPECT;
-  });
-  if (any_suspect) {
+  if (std::any_of(persons.begin(), persons.end(), PossibleSuspect)) {
     check(v1::QUALITY_ISSUE_PERPETRATOR_ACCESS_TO_CHILDREN_UNKNOWN,
           std::any_of(persons.begin(), persons.end(), [](const Person& p) {
-            return p.role() == v1::PERSON_ROLE_SUSPECT &&
-                   (p.access_to_other_children() == v1::ACCESS_TO_CHILDREN_UNSPECIFIED ||
-                    p.access_to_other_children() == v1::ACCESS_TO_CHILDREN_UNKNOWN);
+            const v1::AccessToChildren access = p.access_to_other_children();
+            return !v1::PersonRole_IsValid(p.role()) ||
+                   (p.role() == v1::PERSON_ROLE_SUSPECT &&
+                    (access == v1::ACCESS_TO_CHILDREN_UNSPECIFIED ||
+                     access == v1::ACCESS_TO_CHILDREN_UNKNOWN ||
+                     !v1::AccessToChildren_IsValid(access)));
           }));
   }
 

@@ -43,12 +43,17 @@ std::string DomesticAbuseCode(const IncidentEvent& event) {
   return adult_victim ? "3C" : "3A";
 }
 
+// IMMEDIATE also when the DASH level or a police action is a value the gateway does not
+// recognise: it could be the high level or police protection.
 v1::Referral::Urgency UrgencyOf(const IncidentEvent& event) {
   const bool protection = std::any_of(
-      event.police_actions().begin(), event.police_actions().end(),
-      [](const v1::PoliceAction& a) { return a.type() == v1::POLICE_ACTION_TYPE_POLICE_PROTECTION; });
-  return event.risk().immediate_risk() || protection ||
-                 event.risk().dash_level() == v1::Risk::DASH_LEVEL_HIGH
+      event.police_actions().begin(), event.police_actions().end(), [](const v1::PoliceAction& a) {
+        return a.type() == v1::POLICE_ACTION_TYPE_POLICE_PROTECTION ||
+               !v1::PoliceActionType_IsValid(a.type());
+      });
+  const v1::Risk::DashLevel dash = event.risk().dash_level();
+  return event.risk().immediate_risk() || protection || dash == v1::Risk::DASH_LEVEL_HIGH ||
+                 !v1::Risk::DashLevel_IsValid(dash)
              ? v1::Referral::IMMEDIATE
              : v1::Referral::STANDARD;
 }
@@ -70,7 +75,9 @@ bool IsChild(const Person& person, absl::CivilDay on) {
   if (const auto dob = ParseDate(person.date_of_birth())) {
     return absl::CivilDay(dob->year() + kAdultAge, dob->month(), dob->day()) > on;
   }
-  return person.has_age_years() && person.age_years() < kAdultAge;
+  if (person.has_age_years()) return person.age_years() < kAdultAge;
+  // A role the gateway does not recognise could be a misspelt CHILD: a possible child.
+  return !v1::PersonRole_IsValid(person.role());
 }
 
 std::vector<std::string> ConcernCodes(const IncidentEvent& event, absl::CivilDay on) {
@@ -104,8 +111,10 @@ std::vector<std::string> ConcernCodes(const IncidentEvent& event, absl::CivilDay
   return codes;
 }
 
-StandardiseOutcome Standardiser::Standardise(const IncidentEvent& event) const {
+StandardiseOutcome Standardiser::Standardise(
+    const IncidentEvent& event, const std::vector<UnknownEnumName>& unknown_names) const {
   StandardiseOutcome outcome;
+  outcome.unrecognised = FindUnrecognisedValues(event, unknown_names);
   outcome.errors = ValidateIncident(event, tz_);
   if (!outcome.errors.empty()) {
     outcome.kind = StandardiseOutcome::Kind::kRejected;
@@ -167,6 +176,9 @@ StandardiseOutcome Standardiser::Standardise(const IncidentEvent& event) const {
     *shared.mutable_information_sharing() = event.information_sharing();
   }
   shared.set_incident_children_count(static_cast<uint32_t>(children.size()));
+  for (const v1::UnrecognisedValue& value : outcome.unrecognised) {
+    *shared.add_unrecognised_values() = value;
+  }
 
   outcome.referrals.reserve(by_la.size());
   for (size_t i = 0; i < by_la.size(); ++i) {

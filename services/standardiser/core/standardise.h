@@ -13,6 +13,7 @@
 #include "referral/v1/referral.pb.h"
 #include "services/common/core/field_error.h"
 #include "services/common/core/la_directory.h"
+#include "services/common/core/unrecognised.h"
 
 namespace referral {
 
@@ -33,13 +34,16 @@ struct StandardiseOutcome {
   std::vector<v1::Referral> referrals;  // kReferrals: one or more, in order of first child
   SkipReason skip_reason{};             // kSkipped
   FieldErrors errors;                   // kRejected: every problem, with field paths
+  // Every kind: the values of the event the gateway did not recognise (also on each referral).
+  std::vector<v1::UnrecognisedValue> unrecognised;
 };
 
 // The CIN census factor codes for `event`'s incident type (one per type today). `on` is the
 // incident's local date, which decides whether suspects are children (18B/19B, not 18C/19C).
 std::vector<std::string> ConcernCodes(const v1::IncidentEvent& event, absl::CivilDay on);
 
-// True when `person` is a child: role CHILD, or under 18 on `on` by date of birth or age.
+// True when `person` is a child: role CHILD, or under 18 on `on` by date of birth or age, or a
+// role the gateway does not recognise and no date of birth or age that says 18 or over.
 bool IsChild(const v1::Person& person, absl::CivilDay on);
 
 class Standardiser {
@@ -51,7 +55,10 @@ class Standardiser {
   // Validates `event` (kRejected with every field error), decides whether it is a child referral
   // (kSkipped with the reason) and otherwise builds one referral per responsible LA: the child's
   // home-address LA, else the incident location's LA, else "" (unresolved, for triage).
-  StandardiseOutcome Standardise(const v1::IncidentEvent& event) const;
+  // Enum values the contract does not define are handled as incident.proto says and listed in
+  // `unrecognised_values`; `unknown_names` are the names a JSON decoder met for them.
+  StandardiseOutcome Standardise(const v1::IncidentEvent& event,
+                                 const std::vector<UnknownEnumName>& unknown_names = {}) const;
 
  private:
   const LaDirectory& directory_;

@@ -86,6 +86,30 @@ TEST_F(StandardiserProcessorTest, JsonIncidentBecomesOneProtobufReferralKeyedByR
   EXPECT_EQ(metrics_.referrals.Value(), 1);
 }
 
+TEST_F(StandardiserProcessorTest, UnrecognisedValuesAreReferredListedAndCountedByFieldPath) {
+  const std::string json = R"({"eventId": "e1", "incidentId": "INC-9", "forceCode": "ASP",
+      "occurredAt": "2026-11-20T21:40:00Z", "incidentType": "INCIDENT_TYPE_DOMESTIC_VIOLENCE",
+      "location": {"postcode": "BS5 6XX"},
+      "persons": [{"personRef": "a", "role": "PERSON_ROLE_CHILDD"},
+                  {"personRef": "b", "role": "PERSON_ROLE_CHILDD"}]})";
+  const std::vector<OutRecord> out = Process(json, "application/json");
+  ASSERT_EQ(out.size(), 1u);
+  v1::Referral referral;
+  ASSERT_TRUE(referral.ParseFromString(out[0].value));
+  EXPECT_EQ(referral.children_size(), 2);
+  EXPECT_EQ(referral.unrecognised_values_size(), 3);
+  EXPECT_EQ(metrics_.unrecognised.Add({{"field", "persons.role"}}).Value(), 2);
+  EXPECT_EQ(metrics_.unrecognised.Add({{"field", "incident_type"}}).Value(), 1);
+  // Labels are field paths only, never the value sent.
+  for (const auto& family : registry_.Collect()) {
+    for (const auto& metric : family.metric) {
+      for (const auto& label : metric.label) {
+        EXPECT_EQ(label.value.find("CHILDD"), std::string::npos) << family.name;
+      }
+    }
+  }
+}
+
 TEST_F(StandardiserProcessorTest, ProtobufInputWithoutContentTypeAndJsonOutput) {
   const v1::IncidentEvent event = testing::IncidentFromJson(Sample("09-household-two-las"));
   const std::vector<OutRecord> out = Process(event.SerializeAsString(), "", Encoding::kJson);
@@ -107,8 +131,11 @@ TEST_F(StandardiserProcessorTest, MalformedJsonIsDeadLetteredWithItsSource) {
   EXPECT_EQ(letter.key, "ASP-KEY");
   EXPECT_EQ(letter.value, "{\"eventId\": ");
   EXPECT_THAT(HeaderNames(letter),
-              ElementsAre("content-type", "dlq_reason", "dlq_errors", "dlq_service",
-                          "dlq_source_topic", "dlq_source_partition", "dlq_source_offset"));
+              ElementsAre("content-type", "ce_specversion", "ce_id", "ce_source", "ce_type",
+                          "dlq_reason", "dlq_errors", "dlq_service", "dlq_source_topic",
+                          "dlq_source_partition", "dlq_source_offset"));
+  EXPECT_EQ(HeaderValue(letter, "ce_id"), "incidents.v1/2/41/dead_letter");
+  EXPECT_EQ(HeaderValue(letter, "ce_type"), "uk.gov.referral.v1.dead_letter");
   EXPECT_EQ(HeaderValue(letter, "dlq_reason"), "undecodable");
   EXPECT_THAT(HeaderValue(letter, "dlq_errors"), HasSubstr("value: invalid JSON"));
   EXPECT_EQ(HeaderValue(letter, "dlq_service"), "standardiser");

@@ -33,6 +33,25 @@ TEST(DecodeTest, JsonAndProtobufGiveTheSameMessage) {
   EXPECT_EQ(from_binary.incident_id(), "i1");
 }
 
+// Issue 9: dlq_errors quoted fragments of the record ("Alice Smith") from the JSON parser.
+TEST(DecodeTest, JsonErrorsGiveThePathAndRuleButNeverQuoteTheInput) {
+  v1::IncidentEvent event;
+  const absl::Status wrong_type =
+      Decode(R"({"eventId": "e", "persons": "Alice Smith"})", Encoding::kJson, event);
+  EXPECT_EQ(wrong_type.message(), "invalid JSON: persons: invalid value for referral.v1.Person");
+  const absl::Status bad_time =
+      Decode(R"({"eventId": "e", "occurredAt": "Alice Smith"})", Encoding::kJson, event);
+  EXPECT_EQ(bad_time.message(),
+            "invalid JSON: occurred_at: invalid value for google.protobuf.Timestamp");
+  const absl::Status syntax =
+      Decode(R"({"eventId": "evt", "persons": [{"givenName": "Alice Smith", "x": }]})",
+             Encoding::kJson, event);
+  EXPECT_EQ(syntax.message(), "invalid JSON: Unexpected token.");
+  for (const absl::Status& status : {wrong_type, bad_time, syntax}) {
+    EXPECT_THAT(status.message(), ::testing::Not(HasSubstr("Alice")));
+  }
+}
+
 TEST(DecodeTest, RejectsGarbage) {
   v1::IncidentEvent event;
   const absl::Status json = Decode("{not json", Encoding::kJson, event);

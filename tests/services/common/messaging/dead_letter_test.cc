@@ -20,7 +20,10 @@ InRecord Rejected() {
   in.offset = 1234;
   in.key = "ASP-1";
   in.value = "{not json";
-  in.headers = {{"content-type", "application/json"}, {"trace", std::string(5000, 't')}};
+  in.headers = {{"content-type", "application/json"},
+                {"trace", std::string(5000, 't')},
+                {"ce_id", "ASP-1.r3"},
+                {"ce_type", "uk.police.incident"}};
   return in;
 }
 
@@ -38,6 +41,22 @@ TEST(DeadLetterTest, WholeKeepsKeyValueAndHeadersThenAddsWhyAndWhere) {
   EXPECT_EQ(HeaderOf(letter, kDlqSourcePartition), "4");
   EXPECT_EQ(HeaderOf(letter, kDlqSourceOffset), "1234");
   EXPECT_EQ(CutDeadLetter(letter, DeadLetterForm::kWhole).headers.size(), letter.headers.size());
+}
+
+// Issue 9: a dead letter kept the record's ce_id, so a consumer de-duplicating on it dropped the
+// dead letter as a copy of the record.
+TEST(DeadLetterTest, IsACloudEventOfItsOwnKeepingTheRecordsUnderAnotherName) {
+  const OutRecord letter = MakeDeadLetter(Rejected(), "incidents.dlq.v1", "standardiser",
+                                          "undecodable", "value: invalid JSON");
+  EXPECT_EQ(HeaderOf(letter, "ce_id"), "incidents.v1/4/1234/dead_letter");
+  EXPECT_EQ(HeaderOf(letter, "ce_type"), "uk.gov.referral.v1.dead_letter");
+  EXPECT_EQ(HeaderOf(letter, "ce_source"), "/referral-gateway/standardiser");
+  EXPECT_EQ(HeaderOf(letter, "ce_specversion"), "1.0");
+  EXPECT_EQ(HeaderOf(letter, "dlq_original_ce_id"), "ASP-1.r3");
+  EXPECT_EQ(HeaderOf(letter, "dlq_original_ce_type"), "uk.police.incident");
+  int ce_ids = 0;
+  for (const Header& h : letter.headers) ce_ids += h.name == "ce_id";
+  EXPECT_EQ(ce_ids, 1);
 }
 
 TEST(DeadLetterTest, WithoutValueKeepsKeyAndHeadersAndSaysSo) {
@@ -64,7 +83,10 @@ TEST(DeadLetterTest, CoordinatesOnlyKeepsTheDlqHeadersCutToOneKibibyte) {
   EXPECT_EQ(HeaderOf(letter, kDlqSourceOffset), "1234");
   EXPECT_EQ(HeaderOf(letter, kDlqReason), "produce_failed");
   EXPECT_EQ(HeaderOf(letter, kDlqOmitted), "key,value,headers");
-  EXPECT_EQ(letter.headers.size(), 7u);
+  EXPECT_EQ(HeaderOf(letter, "ce_id"), "incidents.v1/4/1234/dead_letter");
+  EXPECT_EQ(HeaderOf(letter, "dlq_original_ce_id"), "ASP-1.r3");
+  // Six dlq_* headers, dlq_omitted, four ce_* of its own and two of the record's.
+  EXPECT_EQ(letter.headers.size(), 13u);
 }
 
 TEST(DeadLetterTest, TheDeadLettererCountsByReason) {

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "services/common/core/codec.h"
 #include "services/standardiser/core/referral_id.h"
 #include "tests/testing/test_setup.h"
 
@@ -16,9 +17,24 @@ class StandardiseTest : public ::testing::Test {
  protected:
   StandardiseOutcome Run(const std::string& json) {
     const StandardiserSetup& setup = testing::DefaultStandardiserSetup();
-    return Standardiser(*setup.directory, setup.time_zone).Standardise(testing::IncidentFromJson(json));
+    v1::IncidentEvent event;
+    std::vector<UnknownEnumName> names;
+    const absl::Status decoded = Decode(json, Encoding::kJson, event, &names);
+    EXPECT_TRUE(decoded.ok()) << decoded;
+    return Standardiser(*setup.directory, setup.time_zone).Standardise(event, names);
   }
 };
+
+std::vector<std::string> Unrecognised(const StandardiseOutcome& outcome) {
+  std::vector<std::string> out;
+  for (const auto& v : outcome.unrecognised) out.push_back(v.field_path() + "=" + v.value());
+  return out;
+}
+
+bool HasIssue(const v1::Referral& referral, v1::QualityIssue issue) {
+  return std::find(referral.quality().issues().begin(), referral.quality().issues().end(), issue) !=
+         referral.quality().issues().end();
+}
 
 // An incident with one Bristol child plus whatever `extra` adds to the top level.
 std::string Incident(const std::string& type, const std::string& persons,
@@ -58,6 +74,106 @@ TEST_F(StandardiseTest, AgeDecidesChildhoodWhenRoleIsNotChild) {
       Run(Incident("INCIDENT_TYPE_MISSING_CHILD", R"({"ageYears": 17})"));
   ASSERT_EQ(by_age.kind, Kind::kReferrals);
   EXPECT_THAT(by_age.referrals[0].concerns(), ElementsAre("10A"));
+}
+
+// Issue 9: a misspelt role with no date of birth was "skipped: no_child": the child was never
+// referred.
+TEST_F(StandardiseTest, AnUnrecognisedRoleWithoutAnAgeIsAPossibleChildAndIsFlagged) {
+  const StandardiseOutcome outcome = Run(Incident("INCIDENT_TYPE_CHILD_NEGLECT",
+      R"({"personRef": "c", "role": "PERSON_ROLE_CHILDD"})"));
+  ASSERT_EQ(outcome.kind, Kind::kReferrals);
+  const v1::Referral& referral = outcome.referrals[0];
+  ASSERT_EQ(referral.children_size(), 1);
+  EXPECT_EQ(referral.children(0).role(), kUnrecognisedEnumName);
+  ASSERT_EQ(referral.unrecognised_values_size(), 1);
+  EXPECT_EQ(referral.unrecognised_values(0).field_path(), "persons[0].role");
+  EXPECT_EQ(referral.unrecognised_values(0).value(), "PERSON_ROLE_CHILDD");
+  EXPECT_THAT(Unrecognised(outcome), ElementsAre("persons[0].role=PERSON_ROLE_CHILDD"));
+  // It could be the suspect: the suspect check applies and cannot pass.
+  EXPECT_TRUE(HasIssue(referral, v1::QUALITY_ISSUE_PERPETRATOR_ACCESS_TO_CHILDREN_UNKNOWN));
+}
+
+TEST_F(StandardiseTest, AnUnrecognisedRoleOfSomeoneAnAdultByAgeIsNotAChild) {
+  const StandardiseOutcome outcome = Run(Incident("INCIDENT_TYPE_CHILD_NEGLECT",
+      R"({"role": "PERSON_ROLE_CHILD"}, {"role": "PERSON_ROLE_SUSPCT", "ageYears": 18},
+         {"role": 42, "dateOfBirth": "1990-01-01"})"));
+  ASSERT_EQ(outcome.kind, Kind::kReferrals);
+  EXPECT_EQ(outcome.referrals[0].children_size(), 1);
+  EXPECT_EQ(outcome.referrals[0].adults_size(), 2);
+  EXPECT_THAT(Unrecognised(outcome),
+              ElementsAre("persons[1].role=PERSON_ROLE_SUSPCT", "persons[2].role=42"));
+  // With only an unrecognised role of an adult and no child, still nobody to refer.
+  EXPECT_EQ(Run(Incident("INCIDENT_TYPE_CHILD_NEGLECT", R"({"role": 42, "ageYears": 40})")).kind,
+            Kind::kSkipped);
+}
+
+TEST_F(StandardiseTest, AKnownRoleOrUnspecifiedRoleWithoutAnAgeIsStillNotAChild) {
+  EXPECT_EQ(Run(Incident("INCIDENT_TYPE_CHILD_NEGLECT", R"({"role": "PERSON_ROLE_PARENT_CARER"})")).kind,
+            Kind::kSkipped);
+  EXPECT_EQ(Run(Incident("INCIDENT_TYPE_CHILD_NEGLECT", R"({"personRef": "x"})")).kind,
+            Kind::kSkipped);
+}
+
+// Issue 9: a misspelt incident type became unspecified and the DASH check silently stopped
+// applying.
+TEST_F(StandardiseTest, AnUnrecognisedIncidentTypeIsReferredAsOtherConcernsWithRiskUnassessed) {
+  const StandardiseOutcome outcome = Run(Incident("INCIDENT_TYPE_DOMESTIC_VIOLENCE",
+      R"({"role": "PERSON_ROLE_CHILD"})", R"(, "risk": {"dashLevel": "DASH_LEVEL_STANDARD",
+      "callGrade": "P2"})"));
+  ASSERT_EQ(outcome.kind, Kind::kReferrals);
+  const v1::Referral& referral = outcome.referrals[0];
+  EXPECT_THAT(referral.concerns(), ElementsAre("20"));
+  EXPECT_EQ(referral.incident().incident_type(), kUnrecognisedEnumName);
+  EXPECT_TRUE(HasIssue(referral, v1::QUALITY_ISSUE_RISK_NOT_ASSESSED));
+  EXPECT_THAT(Unrecognised(outcome), ElementsAre("incident_type=INCIDENT_TYPE_DOMESTIC_VIOLENCE"));
+  // The same incident with a known type passes that check.
+  const StandardiseOutcome known = Run(Incident("INCIDENT_TYPE_CHILD_NEGLECT",
+      R"({"role": "PERSON_ROLE_CHILD"})", R"(, "risk": {"dashLevel": "DASH_LEVEL_STANDARD",
+      "callGrade": "P2"})"));
+  EXPECT_FALSE(HasIssue(known.referrals[0], v1::QUALITY_ISSUE_RISK_NOT_ASSESSED));
+  EXPECT_TRUE(known.unrecognised.empty());
+}
+
+TEST_F(StandardiseTest, AnUnrecognisedDashLevelOrPoliceActionMakesTheReferralImmediate) {
+  const std::string child = R"({"role": "PERSON_ROLE_CHILD"})";
+  EXPECT_EQ(Run(Incident("INCIDENT_TYPE_CHILD_NEGLECT", child,
+                         R"(, "risk": {"dashLevel": "DASH_LEVEL_HIGHEST"})"))
+                .referrals[0].urgency(),
+            v1::Referral::IMMEDIATE);
+  EXPECT_EQ(Run(Incident("INCIDENT_TYPE_CHILD_NEGLECT", child,
+                         R"(, "policeActions": [{"type": "POLICE_ACTION_TYPE_POLICE_PROTECTON"}])"))
+                .referrals[0].urgency(),
+            v1::Referral::IMMEDIATE);
+  EXPECT_EQ(Run(Incident("INCIDENT_TYPE_CHILD_NEGLECT", child,
+                         R"(, "risk": {"dashLevel": "DASH_LEVEL_STANDARD"},
+                            "policeActions": [{"type": "POLICE_ACTION_TYPE_ARREST"}])"))
+                .referrals[0].urgency(),
+            v1::Referral::STANDARD);
+}
+
+TEST_F(StandardiseTest, UnrecognisedValuesFailTheChecksThatDependOnThem) {
+  const StandardiseOutcome outcome = Run(Incident("INCIDENT_TYPE_CHILD_NEGLECT",
+      R"({"role": "PERSON_ROLE_CHILD", "voice": {"seen": true, "notSpokenReason": "ASLEPE"}},
+         {"role": "PERSON_ROLE_SUSPECT", "accessToOtherChildren": 9})",
+      R"(, "informationSharing": {"parentsInformed": true, "lawfulBasis": 77})"));
+  ASSERT_EQ(outcome.kind, Kind::kReferrals);
+  const v1::Referral& referral = outcome.referrals[0];
+  EXPECT_TRUE(HasIssue(referral, v1::QUALITY_ISSUE_CHILD_NOT_SPOKEN_TO_NO_REASON));
+  EXPECT_TRUE(HasIssue(referral, v1::QUALITY_ISSUE_PERPETRATOR_ACCESS_TO_CHILDREN_UNKNOWN));
+  EXPECT_TRUE(HasIssue(referral, v1::QUALITY_ISSUE_INFORMATION_SHARING_NOT_RECORDED));
+  EXPECT_THAT(Unrecognised(outcome),
+              ElementsAre("persons[0].voice.not_spoken_reason=ASLEPE",
+                          "persons[1].access_to_other_children=9",
+                          "information_sharing.lawful_basis=77"));
+  // The same values recognised pass those checks.
+  const StandardiseOutcome known = Run(Incident("INCIDENT_TYPE_CHILD_NEGLECT",
+      R"({"role": "PERSON_ROLE_CHILD", "voice": {"seen": true, "notSpokenReason": "NOT_SPOKEN_REASON_ASLEEP"}},
+         {"role": "PERSON_ROLE_SUSPECT", "accessToOtherChildren": "ACCESS_TO_CHILDREN_NO"})",
+      R"(, "informationSharing": {"parentsInformed": true, "lawfulBasis": "LAWFUL_BASIS_SAFEGUARDING"})"));
+  ASSERT_EQ(known.kind, Kind::kReferrals);
+  EXPECT_FALSE(HasIssue(known.referrals[0], v1::QUALITY_ISSUE_CHILD_NOT_SPOKEN_TO_NO_REASON));
+  EXPECT_FALSE(HasIssue(known.referrals[0], v1::QUALITY_ISSUE_PERPETRATOR_ACCESS_TO_CHILDREN_UNKNOWN));
+  EXPECT_FALSE(HasIssue(known.referrals[0], v1::QUALITY_ISSUE_INFORMATION_SHARING_NOT_RECORDED));
 }
 
 TEST_F(StandardiseTest, OtherTypeNeedsImmediateRisk) {
