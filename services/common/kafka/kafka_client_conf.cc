@@ -72,6 +72,11 @@ absl::StatusOr<std::unique_ptr<RdKafka::Conf>> ReaderConf(const KafkaSettings& s
                    {"isolation.level", "read_committed"}});
 }
 
+absl::Status CheckLoopClientConfs(const KafkaSettings& settings) {
+  if (auto consumer = LoopConsumerConf(settings); !consumer.ok()) return consumer.status();
+  return TransactionalProducerConf(settings).status();
+}
+
 absl::StatusOr<std::unique_ptr<RdKafka::Conf>> AdminConf(const KafkaSettings& settings) {
   return MakeConf(settings, {}, {});
 }

@@ -29,6 +29,10 @@ absl::StatusOr<std::unique_ptr<RdKafka::Conf>> IdempotentProducerConf(const Kafk
 // A read_committed reader that assigns partitions itself and commits nothing (tools, tests).
 absl::StatusOr<std::unique_ptr<RdKafka::Conf>> ReaderConf(const KafkaSettings& settings);
 
+// Builds the loop's consumer and producer configurations and returns the first error
+// (kInvalidArgument naming the property), so a bad property fails at start-up as a config error.
+absl::Status CheckLoopClientConfs(const KafkaSettings& settings);
+
 // Topic administration at start-up.
 absl::StatusOr<std::unique_ptr<RdKafka::Conf>> AdminConf(const KafkaSettings& settings);
 

@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
 #include "services/common/config/config_file.h"
 
@@ -28,6 +30,21 @@ std::string HostName() {
 bool IsSecret(const KafkaSettings& settings, const std::string& name) {
   return std::find(settings.secret_names.begin(), settings.secret_names.end(), name) !=
          settings.secret_names.end();
+}
+
+// librdkafka properties whose values are credentials: they belong in the secret maps, which keep
+// them out of config files and logs.
+bool IsSecretProperty(absl::string_view name) {
+  return absl::EndsWith(name, ".password") || absl::EndsWith(name, ".secret") ||
+         name == "ssl.key.pem" || name == "ssl_key" || name == "sasl.oauthbearer.config";
+}
+
+// The config map `name` came from, for error messages.
+std::string OriginOf(const KafkaSettings& settings, const std::string& name) {
+  for (const auto& [secret, origin] : settings.secret_origins) {
+    if (secret == name) return origin;
+  }
+  return "kafka.properties";
 }
 
 }  // namespace
@@ -75,6 +92,11 @@ absl::StatusOr<KafkaSettings> ResolveKafkaSettings(const config::v1::Kafka& conf
           "kafka.properties[", name, "]: set it with the kafka.", name == "group.id" ? "group_id" :
           name == "transactional.id" ? "transactional_id" : "bootstrap_servers", " field instead"));
     }
+    if (IsSecretProperty(name)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "kafka.properties[", name, "]: a secret; give it in kafka.secret_properties_from_env or "
+          "kafka.secret_properties_from_file"));
+    }
     settings.properties.emplace_back(std::move(name), std::move(value));
   }
   std::vector<std::pair<std::string, std::string>> from_env(
@@ -93,6 +115,7 @@ absl::StatusOr<KafkaSettings> ResolveKafkaSettings(const config::v1::Kafka& conf
     }
     settings.properties.emplace_back(name, *std::move(value));
     settings.secret_names.push_back(name);
+    settings.secret_origins.emplace_back(name, "kafka.secret_properties_from_env");
   }
   std::vector<std::pair<std::string, std::string>> from_file(
       config.secret_properties_from_file().begin(), config.secret_properties_from_file().end());
@@ -113,6 +136,7 @@ absl::StatusOr<KafkaSettings> ResolveKafkaSettings(const config::v1::Kafka& conf
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
     settings.properties.emplace_back(name, std::move(text));
     settings.secret_names.push_back(name);
+    settings.secret_origins.emplace_back(name, "kafka.secret_properties_from_file");
   }
 
   settings.commit_every_records =
@@ -162,8 +186,9 @@ absl::StatusOr<std::unique_ptr<RdKafka::Conf>> MakeConf(const KafkaSettings& set
       if (IsSecret(settings, name)) {
         return absl::InvalidArgumentError(absl::StrCat(origin, "[", name, "]: rejected by librdkafka"));
       }
-      return absl::InvalidArgumentError(
-          absl::StrCat(origin, "[", name, "]: \"", value, "\": ", error));
+      // librdkafka's reason may quote the value: never echo it (it may be a misspelt secret).
+      if (!value.empty()) error = absl::StrReplaceAll(error, {{value, "<value>"}});
+      return absl::InvalidArgumentError(absl::StrCat(origin, "[", name, "]: ", error));
     }
     return absl::OkStatus();
   };
@@ -175,7 +200,9 @@ absl::StatusOr<std::unique_ptr<RdKafka::Conf>> MakeConf(const KafkaSettings& set
     return status;
   }
   for (const auto& [name, value] : settings.properties) {
-    if (absl::Status status = set(name, value, "kafka.properties"); !status.ok()) return status;
+    if (absl::Status status = set(name, value, OriginOf(settings, name)); !status.ok()) {
+      return status;
+    }
   }
   for (const auto& [name, value] : required) {
     if (absl::Status status = set(name, value, "kafka"); !status.ok()) return status;

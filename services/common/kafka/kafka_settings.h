@@ -34,6 +34,8 @@ struct KafkaSettings {
   std::vector<std::pair<std::string, std::string>> properties;
   // Names of the properties whose values are secret: never logged or echoed in errors.
   std::vector<std::string> secret_names;
+  // Each secret's config map ("kafka.secret_properties_from_env"), for error messages.
+  std::vector<std::pair<std::string, std::string>> secret_origins;
   uint32_t commit_every_records = 1000;
   absl::Duration commit_interval = absl::Milliseconds(100);
   absl::Duration commit_idle = absl::Milliseconds(20);
@@ -65,7 +67,8 @@ GetEnv ProcessEnvironment();
 // id defaults to "<service>-<instance>"; `instance` defaults to $POD_NAME, then the host name.
 // KAFKA_BOOTSTRAP overrides `bootstrap_servers`; secret files are relative to `config_dir`.
 // Returns kInvalidArgument naming the field: no bootstrap servers, an unset secret variable, an
-// unreadable secret file, a property both plain and secret.
+// unreadable secret file, a property both plain and secret, a secret (a password, a private key)
+// in the plain `properties`.
 absl::StatusOr<KafkaSettings> ResolveKafkaSettings(const config::v1::Kafka& config,
                                                    absl::string_view service,
                                                    absl::string_view instance,
@@ -76,7 +79,8 @@ using Properties = std::vector<std::pair<std::string, std::string>>;
 
 // A librdkafka configuration: `defaults`, then `settings`' bootstrap servers and properties, then
 // `required` (which the guarantees depend on, so they win). Returns kInvalidArgument naming the
-// property librdkafka rejects, with its value unless the value is secret.
+// property librdkafka rejects and the config map it came from, never its value (a misspelt secret
+// is not known to be one).
 absl::StatusOr<std::unique_ptr<RdKafka::Conf>> MakeConf(const KafkaSettings& settings,
                                                         const Properties& defaults,
                                                         const Properties& required);

@@ -3,6 +3,8 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "google/protobuf/stubs/logging.h"
+
 #include <string>
 
 namespace referral::log {
@@ -24,6 +26,18 @@ void Write(spdlog::level::level_enum level, absl::string_view event, const nlohm
   spdlog::log(level, "{}", Members(event, fields));
 }
 
+// libprotobuf's own messages (any producer can trigger them: invalid UTF-8 in a string field,
+// say) as JSON lines too. They name fields, not values; the text is cut short all the same.
+void ProtobufLog(google::protobuf::LogLevel level, const char* filename, int line,
+                 const std::string& message) {
+  constexpr size_t kMaxMessage = 300;
+  const nlohmann::json fields = {
+      {"source", std::string(filename == nullptr ? "" : filename) + ":" + std::to_string(line)},
+      {"message", message.substr(0, kMaxMessage)}};
+  Write(level >= google::protobuf::LOGLEVEL_ERROR ? spdlog::level::err : spdlog::level::warn,
+        "protobuf_log", fields);
+}
+
 }  // namespace
 
 void Init(absl::string_view service) {
@@ -34,6 +48,7 @@ void Init(absl::string_view service) {
                       spdlog::pattern_time_type::utc);
   logger->flush_on(spdlog::level::info);
   spdlog::set_default_logger(logger);
+  google::protobuf::SetLogHandler(&ProtobufLog);
 }
 
 void Info(absl::string_view event, const nlohmann::json& fields) {

@@ -10,7 +10,8 @@
 
 namespace referral::log {
 
-// Makes the process's logs JSON lines tagged with `service`. Call once, first thing in main().
+// Makes the process's logs, libprotobuf's included, JSON lines tagged with `service`. Call once,
+// first thing in main().
 void Init(absl::string_view service);
 
 // {"time":"…Z","level":"info","service":"router","event":"<event>", …fields}

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/core/status_macros.h"
 #include "services/common/kafka/kafka_admin.h"
+#include "services/common/kafka/kafka_client_conf.h"
 #include "services/common/observe/log.h"
 
 namespace referral {
@@ -34,6 +35,12 @@ absl::Status KafkaLoopService::Start(const std::atomic<bool>& stop) {
         absl::StrCat(context_.config_path.string(), ": ", settings.status().message()));
   }
   settings_ = *std::move(settings);
+  // Every client's configuration now, so that a property librdkafka refuses is reported as the
+  // config error it is, before any connection.
+  if (absl::Status confs = CheckLoopClientConfs(settings_); !confs.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(context_.config_path.string(), ": ", confs.message()));
+  }
   std::vector<TopicSpec> topics;
   for (const auto* group : {&topics_.inputs, &topics_.outputs}) {
     for (const std::string& name : *group) topics.push_back({name, settings_.topic_partitions});

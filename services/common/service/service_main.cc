@@ -46,7 +46,12 @@ int ServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
   Service& service = *loaded->service;
   if (absl::Status started = service.Start(stop); !started.ok()) {
     if (started.code() == absl::StatusCode::kCancelled) return kExitStopped;
-    log::Error("start_refused", {{"error", std::string(started.message())}});
+    // kInvalidArgument: the config is at fault (a Kafka property, a secret); otherwise the
+    // cluster or the host refused something (topics, a port).
+    log::Error(started.code() == absl::StatusCode::kInvalidArgument ? "config_invalid"
+                                                                     : "start_refused",
+               {{"config", context.config_path.string()},
+                {"error", std::string(started.message())}});
     return kExitBadConfig;
   }
   if (http_listen.empty()) http_listen = loaded->http_listen;

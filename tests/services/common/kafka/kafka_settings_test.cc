@@ -2,6 +2,8 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include "absl/strings/str_cat.h"
 #include <librdkafka/rdkafkacpp.h>
 
 #include <cstdlib>
@@ -116,9 +118,9 @@ TEST(ResolveKafkaSettingsTest, SecretErrorsNameThePropertyNotTheValue) {
             "kafka.secret_properties_from_file[ssl.key.password]: cannot read /nonexistent/secret");
 
   config = WithBootstrap();
-  (*config.mutable_properties())["sasl.password"] = "plain";
-  (*config.mutable_secret_properties_from_env())["sasl.password"] = "KAFKA_PASSWORD";
-  settings = ResolveKafkaSettings(config, "r", "a", "", Env({{"KAFKA_PASSWORD", "x"}}));
+  (*config.mutable_properties())["sasl.username"] = "plain";
+  (*config.mutable_secret_properties_from_env())["sasl.username"] = "KAFKA_USER";
+  settings = ResolveKafkaSettings(config, "r", "a", "", Env({{"KAFKA_USER", "x"}}));
   EXPECT_THAT(settings.status().message(), HasSubstr("also in kafka.properties"));
 }
 
@@ -135,13 +137,67 @@ TEST(MakeConfTest, RejectedPropertyIsNamedAndSecretValuesAreNot) {
   settings.properties = {{"no.such.property", "1"}};
   absl::StatusOr<std::unique_ptr<RdKafka::Conf>> conf = MakeConf(settings, {}, {});
   ASSERT_EQ(conf.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(conf.status().message(), HasSubstr("kafka.properties[no.such.property]: \"1\""));
+  EXPECT_THAT(conf.status().message(), HasSubstr("kafka.properties[no.such.property]: "));
+  EXPECT_THAT(conf.status().message(), HasSubstr("No such configuration property"));
 
   settings.properties = {{"linger.ms", "hunter2"}};
   settings.secret_names = {"linger.ms"};
   conf = MakeConf(settings, {}, {});
   EXPECT_EQ(conf.status().message(), "kafka.properties[linger.ms]: rejected by librdkafka");
   EXPECT_THAT(std::string(conf.status().message()), Not(HasSubstr("hunter2")));
+}
+
+// Issue 9: a misspelt secret (sasl.pasword) is not in the secret maps, and its value was echoed
+// in the error.
+TEST(MakeConfTest, NoPropertyValueIsEverEchoedEvenWhenLibrdkafkaQuotesIt) {
+  KafkaSettings settings;
+  settings.bootstrap_servers = "kafka-0:9092";
+  settings.properties = {{"sasl.pasword", "hunter2"}};
+  absl::StatusOr<std::unique_ptr<RdKafka::Conf>> conf = MakeConf(settings, {}, {});
+  ASSERT_EQ(conf.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(conf.status().message(), HasSubstr("kafka.properties[sasl.pasword]: "));
+  EXPECT_THAT(std::string(conf.status().message()), Not(HasSubstr("hunter2")));
+  settings.properties = {{"linger.ms", "hunter2"}};  // librdkafka's message quotes the value
+  conf = MakeConf(settings, {}, {});
+  ASSERT_EQ(conf.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(conf.status().message(), HasSubstr("kafka.properties[linger.ms]: "));
+  EXPECT_THAT(std::string(conf.status().message()), Not(HasSubstr("hunter2")));
+}
+
+TEST(MakeConfTest, ASecretIsReportedUnderTheMapItCameFrom) {
+  KafkaSettings settings;
+  settings.bootstrap_servers = "kafka-0:9092";
+  settings.properties = {{"sasl.pasword", "x"}};
+  settings.secret_names = {"sasl.pasword"};
+  settings.secret_origins = {{"sasl.pasword", "kafka.secret_properties_from_env"}};
+  EXPECT_EQ(MakeConf(settings, {}, {}).status().message(),
+            "kafka.secret_properties_from_env[sasl.pasword]: rejected by librdkafka");
+}
+
+TEST(ResolveKafkaSettingsTest, SecretsInPlainPropertiesAreRefused) {
+  for (const char* name : {"sasl.password", "ssl.key.password", "ssl.keystore.password",
+                           "sasl.oauthbearer.client.secret", "ssl.key.pem"}) {
+    config::v1::Kafka config = WithBootstrap();
+    (*config.mutable_properties())[name] = "hunter2";
+    const absl::Status status = ResolveKafkaSettings(config, "r", "a", "", Env({})).status();
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << name;
+    EXPECT_EQ(status.message(),
+              absl::StrCat("kafka.properties[", name, "]: a secret; give it in "
+                           "kafka.secret_properties_from_env or kafka.secret_properties_from_file"));
+  }
+  config::v1::Kafka config = WithBootstrap();
+  (*config.mutable_properties())["sasl.username"] = "standardiser";  // not a secret
+  EXPECT_TRUE(ResolveKafkaSettings(config, "r", "a", "", Env({})).ok());
+}
+
+TEST(ResolveKafkaSettingsTest, SecretsRememberWhichMapTheyCameFrom) {
+  config::v1::Kafka config = WithBootstrap();
+  (*config.mutable_secret_properties_from_env())["sasl.password"] = "KAFKA_PASSWORD";
+  absl::StatusOr<KafkaSettings> settings =
+      ResolveKafkaSettings(config, "r", "a", "", Env({{"KAFKA_PASSWORD", "x"}}));
+  ASSERT_TRUE(settings.ok());
+  EXPECT_THAT(settings->secret_origins,
+              UnorderedElementsAre(Pair("sasl.password", "kafka.secret_properties_from_env")));
 }
 
 TEST(MakeConfTest, RequiredPropertiesWinOverTheConfigAndDefaultsLose) {

@@ -6,11 +6,27 @@
 #include <memory>
 
 #include "absl/time/clock.h"
+#include "google/protobuf/stubs/logging.h"
 #include "services/common/observe/blocking_call.h"
+#include "services/common/observe/log.h"
 #include "services/common/observe/status_metrics.h"
 
 namespace referral {
 namespace {
+
+// Issue 9: libprotobuf wrote plain-text lines into the services' JSON logs.
+TEST(LogTest, LibprotobufMessagesBecomeJsonLines) {
+  log::Init("observe-test");
+  ::testing::internal::CaptureStderr();
+  GOOGLE_LOG(WARNING) << "String field 'referral.v1.Person.given_name' contains invalid UTF-8";
+  const std::string out = ::testing::internal::GetCapturedStderr();
+  ASSERT_FALSE(out.empty());
+  const nlohmann::json line = nlohmann::json::parse(out.substr(0, out.find('\n')));
+  EXPECT_EQ(line["event"], "protobuf_log");
+  EXPECT_EQ(line["service"], "observe-test");
+  EXPECT_EQ(line["level"], "warning");
+  EXPECT_EQ(line["message"], "String field 'referral.v1.Person.given_name' contains invalid UTF-8");
+}
 
 TEST(ReadinessGaugeTest, IsOneExactlyWhenTheProbeSaysReady) {
   std::string why = "starting";
