@@ -32,6 +32,18 @@ using v1::RoutingDecision;
 
 std::string Prefix(const std::string& where) { return where.empty() ? "" : where + ": "; }
 
+// Prints `message` as one line of JSON; when it has no JSON form, says why on `err` instead and
+// returns false (never half a document).
+bool PrintJson(const google::protobuf::Message& message, std::ostream& out, std::ostream& err) {
+  absl::StatusOr<std::string> json = ToJson(message);
+  if (!json.ok()) {
+    err << json.status().message() << "\n";
+    return false;
+  }
+  out << *json << "\n";
+  return true;
+}
+
 absl::StatusOr<absl::Time> ParseMoment(const std::optional<std::string>& at) {
   if (!at) return absl::Now();
   const std::optional<absl::Time> t = ParseRfc3339(*at);
@@ -118,7 +130,9 @@ int Standardise(const StandardiseOptions& options, std::ostream& out, std::ostre
     return kExitFailure;
   }
   return ForEachStandardised(options.input, *setup, err, [&](const std::vector<Referral>& referrals) {
-    for (const Referral& referral : referrals) out << ToJson(referral) << "\n";
+    for (const Referral& referral : referrals) {
+      if (!PrintJson(referral, out, err)) return kExitFailure;
+    }
     return kExitOk;
   });
 }
@@ -143,8 +157,7 @@ int Route(const RouteOptions& options, std::ostream& out, std::ostream& err) {
       err << decision.status().message() << "\n";
       return kExitFailure;
     }
-    out << ToJson(*decision) << "\n";
-    return kExitOk;
+    return PrintJson(*decision, out, err) ? kExitOk : kExitFailure;
   }
 
   absl::StatusOr<StandardiserSetup> standardiser = LoadStandardiserSetup(options.standardiser_config);
@@ -162,7 +175,7 @@ int Route(const RouteOptions& options, std::ostream& out, std::ostream& err) {
           }
           for (const Delivery& delivery : *deliveries) {
             if (!options.summary) {
-              out << ToJson(delivery.referral) << "\n";
+              if (!PrintJson(delivery.referral, out, err)) return kExitFailure;
               continue;
             }
             const RoutingDecision& routing = delivery.referral.routing();

@@ -25,6 +25,7 @@
 #include "services/common/kafka/mock_cluster.h"
 #include "services/referralctl/commands.h"
 #include "services/referralctl/input.h"
+#include "services/referralctl/record_printer.h"
 #include "services/referralctl/simulate.h"
 
 namespace referral::ctl {
@@ -41,12 +42,14 @@ absl::StatusOr<Encoding> EncodingNamed(const std::string& name) {
       absl::StrCat("--encoding: want json or protobuf, got \"", name, "\""));
 }
 
-OutRecord IncidentRecord(const v1::IncidentEvent& event, const std::string& topic,
-                         Encoding encoding) {
+absl::StatusOr<OutRecord> IncidentRecord(const v1::IncidentEvent& event, const std::string& topic,
+                                         Encoding encoding) {
+  absl::StatusOr<std::string> value = Encode(event, encoding);
+  if (!value.ok()) return value.status();
   OutRecord record;
   record.topic = topic;
   record.key = event.incident_id();
-  record.value = Encode(event, encoding);
+  record.value = *std::move(value);
   record.headers = CloudEventHeaders(encoding, event.event_id(), kSource, kIncidentType, absl::Now());
   return record;
 }
@@ -72,36 +75,6 @@ absl::StatusOr<std::set<std::string>> ServiceTopics(const DevBrokerOptions& opti
 
 // The message type of a record, for printing: none for a dead letter (raw bytes), else by the
 // CloudEvents type, else by the topic name (incidents.* or referrals.*, prefixes allowed).
-std::unique_ptr<google::protobuf::Message> MessageFor(const StoredRecord& record) {
-  std::string type;
-  for (const Header& h : record.headers) {
-    if (h.name == "dlq_reason") return nullptr;
-    if (h.name == "ce_type") type = h.value;
-  }
-  if (type == kIncidentType) return std::make_unique<v1::IncidentEvent>();
-  if (absl::StartsWith(type, "uk.gov.referral.")) return std::make_unique<v1::Referral>();
-  if (absl::StrContains(record.topic, "dlq")) return nullptr;
-  if (absl::StrContains(record.topic, "incidents.")) return std::make_unique<v1::IncidentEvent>();
-  if (absl::StrContains(record.topic, "referrals.")) return std::make_unique<v1::Referral>();
-  return nullptr;
-}
-
-nlohmann::json ValueJson(const StoredRecord& record) {
-  std::unique_ptr<google::protobuf::Message> message = MessageFor(record);
-  if (message != nullptr) {
-    std::string content_type;
-    for (const Header& h : record.headers) {
-      if (h.name == kContentTypeHeader) content_type = h.value;
-    }
-    absl::StatusOr<Encoding> encoding = EncodingOf(content_type);
-    if (encoding.ok() && Decode(record.value, *encoding, *message).ok()) {
-      return nlohmann::json::parse(ToJson(*message));
-    }
-  }
-  // Raw bytes: JSON if they are JSON, else a string (invalid UTF-8 replaced when printed).
-  if (nlohmann::json::accept(record.value)) return nlohmann::json::parse(record.value);
-  return record.value;
-}
 
 }  // namespace
 
@@ -166,8 +139,14 @@ int Publish(const PublishOptions& options, std::ostream& out, std::ostream& err)
       status = kExitBadInput;
       continue;
     }
-    if (absl::Status s = (*publisher)->Send(IncidentRecord(*item.event, options.topic, *encoding));
-        !s.ok()) {
+    absl::StatusOr<OutRecord> record = IncidentRecord(*item.event, options.topic, *encoding);
+    if (!record.ok()) {
+      err << (item.where.empty() ? "" : item.where + ": ") << record.status().message()
+          << " (not published)\n";
+      status = kExitBadInput;
+      continue;
+    }
+    if (absl::Status s = (*publisher)->Send(*record); !s.ok()) {
       err << s.message() << "\n";
       return kExitFailure;
     }
@@ -206,17 +185,17 @@ int Tail(const TailOptions& options, std::ostream& out, std::ostream& err) {
     last = absl::Now();
     ++seen;
     const StoredRecord& record = **next;
-    nlohmann::json value = ValueJson(record);
+    nlohmann::json value = PrintableValue(record.topic, record.headers, record.value);
     if (options.envelope) {
       nlohmann::json headers = nlohmann::json::object();
       for (const Header& h : record.headers) headers[h.name] = h.value;
       nlohmann::json line = {{"topic", record.topic},   {"partition", record.partition},
                              {"offset", record.offset}, {"timestamp_ms", record.timestamp_ms},
                              {"key", record.key},       {"headers", headers},
-                             {"value", value}};
-      out << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+                             {"value", std::move(value)}};
+      out << DumpLine(line) << "\n";
     } else {
-      out << value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+      out << DumpLine(value) << "\n";
     }
     out.flush();
   }
@@ -289,7 +268,13 @@ int Simulate(const SimulateOptions& options, std::ostream& out, std::ostream& er
     SimulatedIncident incident = simulator.Next();
     malformed += incident.malformed ? 1 : 0;
     if (file.is_open()) {
-      file << (incident.malformed ? incident.raw : ToJson(incident.event)) << "\n";
+      absl::StatusOr<std::string> json =
+          incident.malformed ? absl::StatusOr<std::string>(incident.raw) : ToJson(incident.event);
+      if (!json.ok()) {
+        err << json.status().message() << "\n";
+        return kExitFailure;
+      }
+      file << *json << "\n";
       continue;
     }
     OutRecord record;
@@ -300,7 +285,13 @@ int Simulate(const SimulateOptions& options, std::ostream& out, std::ostream& er
       record.headers = CloudEventHeaders(Encoding::kJson, absl::StrCat("evt-", incident.key), kSource,
                                          kIncidentType, absl::Now());
     } else {
-      record = IncidentRecord(incident.event, setup->topics.incidents(), *encoding);
+      absl::StatusOr<OutRecord> made_record =
+          IncidentRecord(incident.event, setup->topics.incidents(), *encoding);
+      if (!made_record.ok()) {
+        err << made_record.status().message() << "\n";
+        return kExitFailure;
+      }
+      record = *std::move(made_record);
       record.key = incident.key;  // also when an invalid event lost its incident id
     }
     if (absl::Status s = publisher->Send(record); !s.ok()) {

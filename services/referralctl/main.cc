@@ -4,12 +4,16 @@
 
 #include <cstdlib>
 
+#include "google/protobuf/stubs/logging.h"
 #include "services/referralctl/commands.h"
 #include "services/referralctl/kafka_commands.h"
 
 namespace ctl = referral::ctl;
 
 int main(int argc, char** argv) {
+  // libprotobuf's own warnings (a JSON writer left open by a failed encode) would only repeat,
+  // in another format, the error each command reports itself.
+  google::protobuf::SetLogHandler(nullptr);
   CLI::App app{"referralctl: standardise, route and inspect police referrals to children's social care"};
   app.require_subcommand(1);
 

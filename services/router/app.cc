@@ -36,20 +36,28 @@ void RouterProcessor::Process(const InRecord& in, std::vector<OutRecord>& out) {
     out.push_back(DeadLetter(in, "unroutable", deliveries.status().message()));
     return;
   }
+  // Every copy encodes, or none goes out and the referral is dead-lettered whole.
+  const size_t first = out.size();
+  for (Delivery& delivery : *deliveries) {
+    absl::StatusOr<std::string> value = Encode(delivery.referral, output_encoding_);
+    if (!value.ok()) {
+      out.resize(first);
+      out.push_back(DeadLetter(in, "unencodable", value.status().message()));
+      return;
+    }
+    OutRecord record;
+    record.topic = delivery.topic;
+    record.key = delivery.referral.referral_id();
+    record.value = *std::move(value);
+    record.headers = CloudEventHeaders(output_encoding_, absl::StrCat(id, ".", delivery.topic),
+                                       kRouterSource, kReferralRoutedType, clock_.Now());
+    out.push_back(std::move(record));
+  }
   if (!deliveries->empty()) {
     const v1::RoutingDecision& routing = deliveries->front().referral.routing();
     metrics_.routed
         .Add({{"la", la_label}, {"window", WindowName(routing.window())}, {"rule", routing.rule_id()}})
         .Increment();
-  }
-  for (Delivery& delivery : *deliveries) {
-    OutRecord record;
-    record.topic = delivery.topic;
-    record.key = delivery.referral.referral_id();
-    record.value = Encode(delivery.referral, output_encoding_);
-    record.headers = CloudEventHeaders(output_encoding_, absl::StrCat(id, ".", delivery.topic),
-                                       kRouterSource, kReferralRoutedType, clock_.Now());
-    out.push_back(std::move(record));
   }
 }
 

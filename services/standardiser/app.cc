@@ -43,17 +43,27 @@ void StandardiserProcessor::Process(const InRecord& in, std::vector<OutRecord>& 
     case StandardiseOutcome::Kind::kReferrals:
       break;
   }
-  metrics_.incidents_referred.Increment();
+  // Every referral encodes, or none goes out and the incident is dead-lettered whole.
   const absl::Time now = clock_.Now();
+  const size_t first = out.size();
   for (const v1::Referral& referral : outcome.referrals) {
+    absl::StatusOr<std::string> value = Encode(referral, output_encoding_);
+    if (!value.ok()) {
+      out.resize(first);
+      out.push_back(DeadLetter(in, "unencodable", value.status().message()));
+      return;
+    }
     OutRecord record;
     record.topic = topics_.standardised();
     record.key = referral.referral_id();
-    record.value = Encode(referral, output_encoding_);
+    record.value = *std::move(value);
     record.headers = CloudEventHeaders(output_encoding_,
                                        absl::StrCat(referral.referral_id(), ".r", referral.revision()),
                                        kStandardiserSource, kReferralStandardisedType, now);
     out.push_back(std::move(record));
+  }
+  metrics_.incidents_referred.Increment();
+  for (const v1::Referral& referral : outcome.referrals) {
     metrics_.referrals.Increment();
     for (int issue : referral.quality().issues()) {
       if (issue > 0 && issue < static_cast<int>(metrics_.by_quality_issue.size()) &&

@@ -64,7 +64,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       Check(deliveries.ok() && !deliveries->empty());
       for (const auto& delivery : *deliveries) {
         Check(delivery.referral.routing().delivered_to() == delivery.topic);
-        (void)referral::ToJson(delivery.referral);
+        (void)referral::ToJson(delivery.referral).ok();
       }
     }
   }

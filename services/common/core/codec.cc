@@ -142,15 +142,26 @@ absl::Status Decode(absl::string_view bytes, Encoding encoding, google::protobuf
   return absl::OkStatus();
 }
 
-std::string ToJson(const google::protobuf::Message& message) {
+absl::StatusOr<std::string> ToJson(const google::protobuf::Message& message) {
   std::string json;
-  // Serialising a well-formed message to JSON cannot fail.
-  (void)google::protobuf::util::MessageToJsonString(message, &json);
+  // It can fail: a Timestamp or Duration outside its JSON range left a truncated document.
+  const auto status = google::protobuf::util::MessageToJsonString(message, &json);
+  if (!status.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "cannot encode ", message.GetDescriptor()->full_name(), " as JSON: ",
+        SafeJsonError(std::string(status.message()))));
+  }
   return json;
 }
 
-std::string Encode(const google::protobuf::Message& message, Encoding encoding) {
-  return encoding == Encoding::kJson ? ToJson(message) : message.SerializeAsString();
+absl::StatusOr<std::string> Encode(const google::protobuf::Message& message, Encoding encoding) {
+  if (encoding == Encoding::kJson) return ToJson(message);
+  std::string bytes;
+  if (!message.SerializeToString(&bytes)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot encode ", message.GetDescriptor()->full_name(), " as protobuf"));
+  }
+  return bytes;
 }
 
 absl::string_view ContentTypeOf(Encoding encoding) {

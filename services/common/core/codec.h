@@ -34,14 +34,17 @@ absl::StatusOr<Encoding> EncodingOf(absl::string_view content_type);
 absl::Status Decode(absl::string_view bytes, Encoding encoding, google::protobuf::Message& message,
                     std::vector<UnknownEnumName>* unknown_names = nullptr);
 
-// `message` in `encoding`: binary protobuf, or ToJson().
-std::string Encode(const google::protobuf::Message& message, Encoding encoding);
+// `message` in `encoding`: binary protobuf, or ToJson(). Returns kInvalidArgument naming the
+// reason when it cannot be encoded (a Timestamp outside 0001..9999 has no JSON form).
+absl::StatusOr<std::string> Encode(const google::protobuf::Message& message, Encoding encoding);
 
 // The `content-type` header value of `encoding`.
 absl::string_view ContentTypeOf(Encoding encoding);
 
 // Canonical proto3 JSON on one line (lowerCamelCase names, enums as names, defaults omitted).
-std::string ToJson(const google::protobuf::Message& message);
+// Returns kInvalidArgument when the message has no JSON form (a Timestamp outside 0001..9999):
+// never half a document.
+absl::StatusOr<std::string> ToJson(const google::protobuf::Message& message);
 
 }  // namespace referral
 

@@ -102,7 +102,7 @@ TEST_F(RouterProcessorTest, OutOfHoursGoesToTheEdtAndTheFrontDoorAtClockTime) {
 }
 
 TEST_F(RouterProcessorTest, InHoursGoesToTheFrontDoorOnlyAndReadsJson) {
-  const std::vector<OutRecord> out = Process(ToJson(BristolReferral()), "application/json",
+  const std::vector<OutRecord> out = Process(*ToJson(BristolReferral()), "application/json",
                                              At("2026-11-25T10:00:00Z"));  // Wednesday
   EXPECT_THAT(Topics(out), ElementsAre("referrals.frontdoor.E06000023.v1"));
 }

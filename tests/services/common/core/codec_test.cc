@@ -66,7 +66,25 @@ TEST(ToJsonTest, CanonicalMapping) {
   v1::IncidentEvent event;
   event.set_incident_id("i1");
   event.set_incident_type(v1::INCIDENT_TYPE_MISSING_CHILD);
-  EXPECT_EQ(ToJson(event), R"({"incidentId":"i1","incidentType":"INCIDENT_TYPE_MISSING_CHILD"})");
+  EXPECT_EQ(*ToJson(event), R"({"incidentId":"i1","incidentType":"INCIDENT_TYPE_MISSING_CHILD"})");
+}
+
+// Issue 9: a Timestamp outside the JSON range gave a truncated document that counted as written.
+TEST(ToJsonTest, AMessageWithNoJsonFormIsAnErrorNotHalfADocument) {
+  v1::Referral referral;
+  referral.set_referral_id("r-1");
+  referral.mutable_occurred_at()->set_seconds(INT64_MAX);
+  const absl::StatusOr<std::string> json = ToJson(referral);
+  EXPECT_EQ(json.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(json.status().message(), HasSubstr("cannot encode referral.v1.Referral as JSON"));
+  EXPECT_EQ(Encode(referral, Encoding::kJson).status().code(), absl::StatusCode::kInvalidArgument);
+  // Binary protobuf has no such limit.
+  EXPECT_TRUE(Encode(referral, Encoding::kProtobuf).ok());
+  // The last valid second (9999-12-31T23:59:59Z) still encodes; one past it does not.
+  referral.mutable_occurred_at()->set_seconds(253402300799);
+  EXPECT_TRUE(ToJson(referral).ok());
+  referral.mutable_occurred_at()->set_seconds(253402300800);
+  EXPECT_FALSE(ToJson(referral).ok());
 }
 
 }  // namespace
@@ -80,7 +98,7 @@ TEST(EncodeTest, RoundTripsThroughDecodeInBothEncodings) {
   referral.set_referral_id("r-1");
   referral.set_la_code("E06000023");
   for (Encoding encoding : {Encoding::kProtobuf, Encoding::kJson}) {
-    const std::string bytes = Encode(referral, encoding);
+    const std::string bytes = *Encode(referral, encoding);
     absl::StatusOr<Encoding> named = EncodingOf(ContentTypeOf(encoding));
     ASSERT_TRUE(named.ok());
     EXPECT_EQ(*named, encoding);
@@ -89,7 +107,7 @@ TEST(EncodeTest, RoundTripsThroughDecodeInBothEncodings) {
     EXPECT_EQ(decoded.referral_id(), "r-1");
     EXPECT_EQ(decoded.la_code(), "E06000023");
   }
-  EXPECT_EQ(Encode(referral, Encoding::kJson), R"({"referralId":"r-1","laCode":"E06000023"})");
+  EXPECT_EQ(*Encode(referral, Encoding::kJson), R"({"referralId":"r-1","laCode":"E06000023"})");
 }
 
 }  // namespace
