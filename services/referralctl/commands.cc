@@ -51,6 +51,11 @@ absl::StatusOr<absl::Time> ParseMoment(const std::optional<std::string>& at) {
     return absl::InvalidArgumentError(
         absl::StrCat("--at: want RFC 3339 like 2026-11-27T18:30:00Z, got \"", *at, "\""));
   }
+  if (!InAcceptedRange(*t)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--at: ", *at, " is outside the times the gateway accepts (",
+                     kAcceptedTimesText, ")"));
+  }
   return *t;
 }
 

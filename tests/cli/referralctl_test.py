@@ -130,6 +130,21 @@ class RouteDecisionTest(unittest.TestCase):
 
 
 class RouteFileTest(unittest.TestCase):
+    def test_moments_outside_the_accepted_times_exit_2_and_print_nothing(self):
+        # Issue 9: 9999-12-31T23:59:59Z printed truncated JSON and exited 0; 0001-01-01 used
+        # London's pre-1847 offset.
+        for at in ("9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z", "1899-12-31T23:59:59Z",
+                   "2100-01-01T00:00:00Z"):
+            result = run("route", "--la", "E06000023", "--at", at)
+            self.assertEqual(result.returncode, 2, at)
+            self.assertEqual(result.stdout, "", at)
+            self.assertEqual(result.stderr, f"--at: {at} is outside the times the gateway accepts "
+                             "(1900-01-01T00:00:00Z to 2099-12-31T23:59:59Z)\n")
+        for at in ("1900-01-01T00:00:00Z", "2099-12-31T23:59:59Z"):
+            result = run("route", "--la", "E06000023", "--at", at)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            json.loads(result.stdout)
+
     def test_each_delivery_is_printed_with_routing(self):
         result = run("route", "--at", "2026-11-28T02:00:00Z", sample("09-household-two-las.incident.json"))
         self.assertEqual(result.returncode, 0, result.stderr)

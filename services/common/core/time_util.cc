@@ -5,6 +5,14 @@
 
 namespace referral {
 
+bool InAcceptedRange(absl::Time t) { return t >= kEarliestAcceptedTime && t < kEndOfAcceptedTimes; }
+
+bool InAcceptedRange(const google::protobuf::Timestamp& ts) {
+  return ts.nanos() >= 0 && ts.nanos() <= 999999999 &&
+         ts.seconds() >= absl::ToUnixSeconds(kEarliestAcceptedTime) &&
+         ts.seconds() < absl::ToUnixSeconds(kEndOfAcceptedTimes);
+}
+
 absl::Time ToAbslTime(const google::protobuf::Timestamp& ts) {
   return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
 }

@@ -13,6 +13,21 @@
 
 namespace referral {
 
+// The times the gateway accepts, in an incident and on the command line: 1900-01-01T00:00:00Z up
+// to (not including) 2100-01-01T00:00:00Z. Wide enough for non-recent abuse reported decades on
+// and for any plausible clock, narrow enough that every time has a JSON form, a Europe/London
+// offset of the modern kind (not London mean time before 1847) and room for the working-day
+// arithmetic after it.
+inline const absl::Time kEarliestAcceptedTime = absl::FromUnixSeconds(-2208988800);
+inline const absl::Time kEndOfAcceptedTimes = absl::FromUnixSeconds(4102444800);
+inline constexpr absl::string_view kAcceptedTimesText = "1900-01-01T00:00:00Z to 2099-12-31T23:59:59Z";
+
+// True when `t` is in the accepted range.
+bool InAcceptedRange(absl::Time t);
+
+// True when `ts` is a valid Timestamp (nanos in 0..999,999,999) in the accepted range.
+bool InAcceptedRange(const google::protobuf::Timestamp& ts);
+
 // The instant a protobuf Timestamp stands for.
 absl::Time ToAbslTime(const google::protobuf::Timestamp& ts);
 

@@ -11,14 +11,13 @@ namespace referral {
 namespace {
 
 constexpr int kMaxAgeYears = 125;
+// A police action recorded this long before the incident is not plausible (clock skew between
+// systems is minutes; a day leaves room for an incident time given as the day).
+constexpr absl::Duration kActionBeforeIncident = absl::Hours(24);
 
-// Timestamp.seconds must lie within 0001-01-01 .. 9999-12-31 (the proto's documented range).
-bool TimestampInRange(const google::protobuf::Timestamp& ts) {
-  constexpr int64_t kMinSeconds = -62135596800;
-  constexpr int64_t kMaxSeconds = 253402300799;
-  return ts.seconds() >= kMinSeconds && ts.seconds() <= kMaxSeconds && ts.nanos() >= 0 &&
-         ts.nanos() <= 999999999;
-}
+bool TimestampInRange(const google::protobuf::Timestamp& ts) { return InAcceptedRange(ts); }
+
+std::string OutsideRange() { return absl::StrCat("outside ", kAcceptedTimesText); }
 
 void Require(const std::string& value, const char* path, FieldErrors& errors) {
   if (value.empty()) errors.push_back({path, "required"});
@@ -36,16 +35,28 @@ FieldErrors ValidateIncident(const v1::IncidentEvent& event, absl::TimeZone tz) 
   if (!event.has_occurred_at()) {
     errors.push_back({"occurred_at", "required"});
   } else if (!TimestampInRange(event.occurred_at())) {
-    errors.push_back({"occurred_at", "not a valid timestamp"});
+    errors.push_back({"occurred_at", OutsideRange()});
   } else {
     occurred_known = true;
   }
   if (event.has_reported_at()) {
     if (!TimestampInRange(event.reported_at())) {
-      errors.push_back({"reported_at", "not a valid timestamp"});
+      errors.push_back({"reported_at", OutsideRange()});
     } else if (occurred_known &&
                ToAbslTime(event.reported_at()) < ToAbslTime(event.occurred_at())) {
       errors.push_back({"reported_at", "before occurred_at"});
+    }
+  }
+
+  for (int i = 0; i < event.police_actions_size(); ++i) {
+    const v1::PoliceAction& action = event.police_actions(i);
+    if (!action.has_taken_at()) continue;
+    const std::string path = absl::StrCat("police_actions[", i, "].taken_at");
+    if (!TimestampInRange(action.taken_at())) {
+      errors.push_back({path, OutsideRange()});
+    } else if (occurred_known && ToAbslTime(action.taken_at()) <
+                                     ToAbslTime(event.occurred_at()) - kActionBeforeIncident) {
+      errors.push_back({path, "more than 24 hours before occurred_at"});
     }
   }
 

@@ -35,11 +35,50 @@ TEST(ValidateIncidentTest, ReportedBeforeOccurred) {
               ElementsAre(FieldError{"reported_at", "before occurred_at"}));
 }
 
+constexpr char kOutside[] = "outside 1900-01-01T00:00:00Z to 2099-12-31T23:59:59Z";
+constexpr int64_t k1900 = -2208988800;  // 1900-01-01T00:00:00Z
+constexpr int64_t k2100 = 4102444800;   // 2100-01-01T00:00:00Z
+
 TEST(ValidateIncidentTest, TimestampOutOfRange) {
   v1::IncidentEvent event = Minimal();
   event.mutable_occurred_at()->set_seconds(int64_t{1} << 50);
+  EXPECT_THAT(ValidateIncident(event, London()), ElementsAre(FieldError{"occurred_at", kOutside}));
+}
+
+// Issue 9: years 0001 and 9999 were accepted as incident times.
+TEST(ValidateIncidentTest, IncidentTimesMustFallIn1900To2099BothEndsPinned) {
+  v1::IncidentEvent event = Minimal();
+  event.clear_reported_at();
+  event.mutable_occurred_at()->set_seconds(k1900);
+  EXPECT_THAT(ValidateIncident(event, London()), ::testing::IsEmpty());
+  event.mutable_occurred_at()->set_seconds(k1900 - 1);
+  EXPECT_THAT(ValidateIncident(event, London()), ElementsAre(FieldError{"occurred_at", kOutside}));
+  event.mutable_occurred_at()->set_seconds(k2100 - 1);
+  EXPECT_THAT(ValidateIncident(event, London()), ::testing::IsEmpty());
+  event.mutable_occurred_at()->set_seconds(k2100);
+  EXPECT_THAT(ValidateIncident(event, London()), ElementsAre(FieldError{"occurred_at", kOutside}));
+  event.mutable_occurred_at()->set_seconds(k2100 - 1);
+  event.mutable_occurred_at()->set_nanos(1'000'000'000);
+  EXPECT_THAT(ValidateIncident(event, London()), ElementsAre(FieldError{"occurred_at", kOutside}));
+  event = Minimal();
+  event.mutable_reported_at()->set_seconds(k2100);
+  EXPECT_THAT(ValidateIncident(event, London()), ElementsAre(FieldError{"reported_at", kOutside}));
+}
+
+// Issue 9: police_actions[].taken_at was not range-checked: 2^63-1 seconds was referred, and
+// JSON output wrote a truncated referral.
+TEST(ValidateIncidentTest, PoliceActionTimesAreRangeCheckedAndNotLongBeforeTheIncident) {
+  v1::IncidentEvent event = Minimal();
+  const int64_t occurred = event.occurred_at().seconds();
+  event.add_police_actions()->mutable_taken_at()->set_seconds(INT64_MAX);
+  event.add_police_actions()->mutable_taken_at()->set_seconds(occurred - 24 * 3600);
+  event.add_police_actions()->mutable_taken_at()->set_seconds(occurred - 24 * 3600 - 1);
+  event.add_police_actions();  // no time recorded: fine
+  event.add_police_actions()->mutable_taken_at()->set_seconds(occurred + 3600);
   EXPECT_THAT(ValidateIncident(event, London()),
-              ElementsAre(FieldError{"occurred_at", "not a valid timestamp"}));
+              ElementsAre(FieldError{"police_actions[0].taken_at", kOutside},
+                          FieldError{"police_actions[2].taken_at",
+                                     "more than 24 hours before occurred_at"}));
 }
 
 TEST(ValidateIncidentTest, DateOfBirthChecksUseLocalDate) {
