@@ -102,6 +102,12 @@ absl::StatusOr<Encoding> EncodingOf(absl::string_view content_type) {
     return Encoding::kProtobuf;
   }
   if (absl::EqualsIgnoreCase(media, kContentTypeJson)) return Encoding::kJson;
+  if (absl::EqualsIgnoreCase(media, "application/cloudevents+json")) {
+    return absl::InvalidArgumentError(
+        "content-type: structured-mode CloudEvents (application/cloudevents+json) are not "
+        "supported; send binary mode: the event in the value, ce_* headers, content-type " +
+        std::string(kContentTypeJson) + " or " + std::string(kContentTypeProtobuf));
+  }
   return absl::InvalidArgumentError(absl::StrCat("content-type: unsupported \"", media,
                                                  "\" (want ", kContentTypeProtobuf, " or ",
                                                  kContentTypeJson, ")"));

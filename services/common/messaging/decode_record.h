@@ -19,7 +19,9 @@ struct DecodeFailure {
   std::string detail;  // "content-type: ..." or "value: ..."
 };
 
-// Decodes `in.value` into `message` in the encoding its content-type names (none: protobuf).
+// Decodes `in.value` into `message` in the encoding its (last) content-type header names; with
+// none, JSON when the value starts with '{', else binary protobuf, and a failure says which was
+// assumed.
 // Enum names JSON gave that the contract does not define go to `unknown_names` (see Decode()).
 // Returns the failure, or std::nullopt when `message` holds the record.
 std::optional<DecodeFailure> DecodeRecord(const InRecord& in, google::protobuf::Message& message,

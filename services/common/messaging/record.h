@@ -54,12 +54,14 @@ struct InRecord {
 
   RecordId id() const { return {{std::string(topic), partition}, offset}; }
 
-  // The value of the first header called `name`, or nullptr.
+  // The value of the last header called `name` (a repeated header's last value wins, as the
+  // Java and librdkafka clients' lastHeader() take it), or nullptr.
   const std::string* FindHeader(absl::string_view name) const {
+    const std::string* found = nullptr;
     for (const Header& header : headers) {
-      if (header.name == name) return &header.value;
+      if (header.name == name) found = &header.value;
     }
-    return nullptr;
+    return found;
   }
 };
 

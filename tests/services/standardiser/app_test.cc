@@ -153,6 +153,53 @@ TEST_F(StandardiserProcessorTest, UnsupportedContentTypeIsDeadLettered) {
             "content-type: unsupported \"text/xml\" (want application/x-protobuf or application/json)");
 }
 
+// Issue 9: a JSON body with no content-type was dead-lettered as "not a valid binary
+// IncidentEvent" without saying protobuf was assumed.
+TEST_F(StandardiserProcessorTest, JsonWithoutAContentTypeIsReadAsJson) {
+  const std::vector<OutRecord> out = Process("  " + Sample("01-domestic-abuse-complete"), "");
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].topic, "referrals.standardised.v1");
+}
+
+TEST_F(StandardiserProcessorTest, AFailureWithoutAContentTypeSaysWhatWasAssumed) {
+  std::vector<OutRecord> out = Process("{\"eventId\": ", "");
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(HeaderValue(out[0], "dlq_errors"),
+            "value: no content-type; read as JSON since it starts with '{': invalid JSON: "
+            "Unexpected end of string. Expected a value.");
+  out = Process("\xff\xff\xff", "");
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(HeaderValue(out[0], "dlq_errors"),
+            "value: no content-type; read as binary protobuf: not a valid binary "
+            "referral.v1.IncidentEvent");
+}
+
+// Issue 9: with two content-type headers the first won, where Java clients take the last.
+TEST_F(StandardiserProcessorTest, TheLastContentTypeHeaderWins) {
+  StandardiserProcessor processor(standardiser_, DefaultStandardiserSetup().topics,
+                                  Encoding::kProtobuf, clock_, metrics_, dead_letters_);
+  const std::string json = Sample("01-domestic-abuse-complete");
+  InRecord in;
+  in.topic = "incidents.v1";
+  in.value = json;
+  in.headers = {{"content-type", "application/x-protobuf"}, {"content-type", "application/json"}};
+  std::vector<OutRecord> out;
+  processor.Process(in, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].topic, "referrals.standardised.v1");
+}
+
+TEST_F(StandardiserProcessorTest, StructuredModeCloudEventsAreRefusedSayingWhatToSend) {
+  const std::vector<OutRecord> out =
+      Process(R"({"specversion": "1.0", "data": {}})", "application/cloudevents+json");
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(HeaderValue(out[0], "dlq_reason"), "unsupported_content_type");
+  EXPECT_EQ(HeaderValue(out[0], "dlq_errors"),
+            "content-type: structured-mode CloudEvents (application/cloudevents+json) are not "
+            "supported; send binary mode: the event in the value, ce_* headers, content-type "
+            "application/json or application/x-protobuf");
+}
+
 TEST_F(StandardiserProcessorTest, InvalidIncidentIsDeadLetteredWithEveryFieldError) {
   const std::vector<OutRecord> out = Process(Sample("14-invalid-missing-ids"), "application/json");
   ASSERT_EQ(out.size(), 1u);
