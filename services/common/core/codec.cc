@@ -1,5 +1,8 @@
 #include "services/common/core/codec.h"
 
+#include <nlohmann/json.hpp>
+
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -93,6 +96,115 @@ std::string SafeJsonError(absl::string_view message) {
   return path.empty() ? rule : absl::StrCat(path, ": ", rule);
 }
 
+// The strict reading of JSON the gateway takes (issue 9): syntax as RFC 8259 has it (a raw
+// control character such as NUL inside a string is an error), no key twice in one object (the
+// protobuf parser kept the last of some and the first of others), no list directly inside a list
+// (no contract has one; the protobuf parser flattened them), no nesting deeper than kMaxDepth.
+// Paths use proto field names ("persons[1].given_name"), never values.
+class StrictJson final : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  static constexpr int kMaxDepth = 64;
+
+  // OK, or kInvalidArgument naming the path and the rule.
+  static absl::Status Check(absl::string_view json) {
+    StrictJson sax;
+    const bool parsed = nlohmann::json::sax_parse(json.begin(), json.end(), &sax);
+    if (!sax.error_.empty()) return absl::InvalidArgumentError(sax.error_);
+    if (!parsed) return absl::InvalidArgumentError("syntax error");
+    return absl::OkStatus();
+  }
+
+  bool null() override { return Value(); }
+  bool boolean(bool) override { return Value(); }
+  bool number_integer(number_integer_t) override { return Value(); }
+  bool number_unsigned(number_unsigned_t) override { return Value(); }
+  bool number_float(number_float_t, const string_t&) override { return Value(); }
+  bool string(string_t&) override { return Value(); }
+  bool binary(binary_t&) override { return Value(); }
+
+  bool start_object(std::size_t) override {
+    if (!Value()) return false;
+    return Push(false);
+  }
+  bool key(string_t& name) override {
+    Frame& frame = frames_.back();
+    frame.key = SnakeCase(name);
+    if (!frame.keys.insert(name).second) return Fail(absl::StrCat(Path(), ": given twice"));
+    return true;
+  }
+  bool end_object() override { return Pop(); }
+  bool start_array(std::size_t) override {
+    if (!frames_.empty() && frames_.back().array) {
+      Value();
+      return Fail(absl::StrCat(Path(), ": a list inside a list"));
+    }
+    if (!Value()) return false;
+    return Push(true);
+  }
+  bool end_array() override { return Pop(); }
+
+  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception&) override {
+    // The parser's own message quotes the input; the byte position does not.
+    return Fail(absl::StrCat("syntax error at byte ", position));
+  }
+
+ private:
+  struct Frame {
+    bool array = false;
+    int64_t index = -1;         // arrays: the element being read
+    std::string key;            // objects: the member being read
+    absl::flat_hash_set<std::string> keys;
+  };
+
+  static std::string SnakeCase(absl::string_view name) {
+    std::string out;
+    for (char c : name) {
+      if (absl::ascii_isupper(c)) {
+        out.push_back('_');
+        out.push_back(absl::ascii_tolower(c));
+      } else {
+        out.push_back(c);
+      }
+    }
+    return out;
+  }
+
+  // A value starts: the next element of an enclosing array.
+  bool Value() {
+    if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
+    return true;
+  }
+  bool Push(bool array) {
+    if (static_cast<int>(frames_.size()) >= kMaxDepth) {
+      return Fail(absl::StrCat(Path(), ": nested deeper than ", kMaxDepth, " levels"));
+    }
+    frames_.push_back(Frame{array, -1, "", {}});
+    return true;
+  }
+  bool Pop() {
+    frames_.pop_back();
+    return true;
+  }
+  bool Fail(std::string error) {
+    if (error_.empty()) error_ = std::move(error);
+    return false;
+  }
+  std::string Path() const {
+    std::string path;
+    for (const Frame& frame : frames_) {
+      if (frame.array) {
+        if (frame.index >= 0) absl::StrAppend(&path, "[", frame.index, "]");
+      } else if (!frame.key.empty()) {
+        absl::StrAppend(&path, path.empty() ? "" : ".", frame.key);
+      }
+    }
+    return path.empty() ? "(top level)" : path;
+  }
+
+  std::vector<Frame> frames_;
+  std::string error_;
+};
+
 }  // namespace
 
 absl::StatusOr<Encoding> EncodingOf(absl::string_view content_type) {
@@ -121,6 +233,9 @@ absl::Status Decode(absl::string_view bytes, Encoding encoding, google::protobuf
           absl::StrCat("not a valid binary ", message.GetDescriptor()->full_name()));
     }
     return absl::OkStatus();
+  }
+  if (absl::Status strict_json = StrictJson::Check(bytes); !strict_json.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid JSON: ", strict_json.message()));
   }
   const std::string json(bytes);
   google::protobuf::util::JsonParseOptions strict;

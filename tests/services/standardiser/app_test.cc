@@ -166,7 +166,7 @@ TEST_F(StandardiserProcessorTest, AFailureWithoutAContentTypeSaysWhatWasAssumed)
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(HeaderValue(out[0], "dlq_errors"),
             "value: no content-type; read as JSON since it starts with '{': invalid JSON: "
-            "Unexpected end of string. Expected a value.");
+            "syntax error at byte 13");
   out = Process("\xff\xff\xff", "");
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(HeaderValue(out[0], "dlq_errors"),

@@ -46,10 +46,48 @@ TEST(DecodeTest, JsonErrorsGiveThePathAndRuleButNeverQuoteTheInput) {
   const absl::Status syntax =
       Decode(R"({"eventId": "evt", "persons": [{"givenName": "Alice Smith", "x": }]})",
              Encoding::kJson, event);
-  EXPECT_EQ(syntax.message(), "invalid JSON: Unexpected token.");
+  EXPECT_EQ(std::string(syntax.message()), "invalid JSON: syntax error at byte 66");
   for (const absl::Status& status : {wrong_type, bad_time, syntax}) {
     EXPECT_THAT(status.message(), ::testing::Not(HasSubstr("Alice")));
   }
+}
+
+// Issue 9: raw NUL bytes inside JSON strings were accepted; `lines: [["a"], "b"]` was flattened;
+// with duplicate keys the last incidentId won but a second "persons" kept the first list.
+TEST(DecodeTest, JsonIsReadStrictlyWithThePathOfWhatIsWrong) {
+  v1::IncidentEvent event;
+  EXPECT_EQ(std::string(Decode(std::string("{\"incidentId\": \"a\0b\"}", 21), Encoding::kJson, event).message()),
+            "invalid JSON: syntax error at byte 18");
+  EXPECT_EQ(Decode(R"({"incidentId": "a", "incidentId": "b"})", Encoding::kJson, event).message(),
+            "invalid JSON: incident_id: given twice");
+  EXPECT_EQ(Decode(R"({"persons": [], "persons": [{"personRef": "x"}]})", Encoding::kJson, event)
+                .message(),
+            "invalid JSON: persons: given twice");
+  EXPECT_EQ(Decode(R"({"persons": [{"personRef": "a"}, {"personRef": "b", "personRef": "c"}]})",
+                   Encoding::kJson, event)
+                .message(),
+            "invalid JSON: persons[1].person_ref: given twice");
+  EXPECT_EQ(Decode(R"({"location": {"lines": [["a"], "b"]}})", Encoding::kJson, event).message(),
+            "invalid JSON: location.lines[0]: a list inside a list");
+  const std::string deep = R"({"x": )" + std::string(100, '[') + std::string(100, ']') + "}";
+  EXPECT_EQ(Decode(deep, Encoding::kJson, event).message(),
+            "invalid JSON: x[0]: a list inside a list");
+  // The same keys in different objects, an escaped NUL and lists of objects are fine.
+  ASSERT_TRUE(Decode(R"({"persons": [{"personRef": "a"}, {"personRef": "b"}],
+                         "narrative": "a\u0000b", "location": {"lines": ["1", "2"]}})",
+                     Encoding::kJson, event)
+                  .ok());
+  EXPECT_EQ(event.persons_size(), 2);
+  EXPECT_EQ(event.location().lines_size(), 2);
+}
+
+TEST(DecodeTest, NestingDeeperThanSixtyFourLevelsIsRefused) {
+  v1::IncidentEvent event;
+  std::string deep;
+  for (int i = 0; i < 70; ++i) deep += R"({"a": )";
+  deep += "1" + std::string(70, '}');
+  EXPECT_THAT(Decode(deep, Encoding::kJson, event).message(),
+              HasSubstr("nested deeper than 64 levels"));
 }
 
 TEST(DecodeTest, RejectsGarbage) {
