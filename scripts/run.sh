@@ -5,9 +5,11 @@
 # order (the children run in their own sessions so that Ctrl-C reaches only this script).
 #
 # Usage: run.sh BIN_DIR
-# Environment: KAFKA_BOOTSTRAP (use this cluster), RATE (incidents/s, default 20), SEED (1),
-#              EVERY (seconds between summaries, 5), STANDARDISER_HTTP (127.0.0.1:9101),
-#              ROUTER_HTTP (127.0.0.1:9102), RUN_SECONDS (stop by itself after this long).
+# Environment: KAFKA_BOOTSTRAP (use this cluster), DEMO_PREFIX (prefix of every topic on that
+#              cluster, default "demo.", so that simulated referrals never land in real LA
+#              queues), RATE (incidents/s, default 20), SEED (1), EVERY (seconds between
+#              summaries, 5), STANDARDISER_HTTP (127.0.0.1:9101), ROUTER_HTTP (127.0.0.1:9102),
+#              RUN_SECONDS (stop by itself after this long). Logs stay in a folder it names.
 set -euo pipefail
 bin=$(cd "${1:?usage: run.sh BIN_DIR}" && pwd)
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,7 +19,7 @@ seed=${SEED:-1}
 every=${EVERY:-5}
 std_http=${STANDARDISER_HTTP:-127.0.0.1:9101}
 rtr_http=${ROUTER_HTTP:-127.0.0.1:9102}
-work=$(mktemp -d)
+work=$(mktemp -d -t referral-run-XXXXXX)
 
 # Stops everything, then exits with $1 (0 for Ctrl-C and RUN_SECONDS, the failure's status else).
 stop_all() {
@@ -31,8 +33,7 @@ stop_all() {
     for pid in $group; do kill -TERM "$pid" 2>/dev/null || true; done
     for pid in $group; do wait "$pid" 2>/dev/null || true; done
   done
-  echo "Stopped. Service logs were in $work (removed)."
-  rm -rf "$work"
+  echo "Stopped. Logs are in $work."
   exit "$code"
 }
 trap 'stop_all $?' EXIT
@@ -45,15 +46,40 @@ if [[ -z ${KAFKA_BOOTSTRAP:-} ]]; then
   [[ -s $work/bootstrap ]] || { cat "$work/dev-broker.log" >&2; exit 1; }
   KAFKA_BOOTSTRAP=$(<"$work/bootstrap")
   echo "Embedded Kafka (librdkafka mock cluster) on $KAFKA_BOOTSTRAP"
+  std_config=deploy/config/standardiser.yaml
+  rtr_config=deploy/config/router.yaml
+  prefix=
 else
   broker_pid=
-  echo "Using the Kafka cluster at $KAFKA_BOOTSTRAP"
+  # A real cluster: every topic gets the demo prefix, so that simulated child referrals can never
+  # land in the real topics that LA systems read.
+  prefix=${DEMO_PREFIX-demo.}
+  [[ -n $prefix ]] || { echo "DEMO_PREFIX must not be empty on a real cluster" >&2; exit 2; }
+  python3 - "$root" "$work" "$prefix" <<'PY'
+import json, sys
+root, work, prefix = sys.argv[1:]
+topics = {"incidents": "incidents.v1", "dead_letters": "incidents.dlq.v1",
+          "standardised": "referrals.standardised.v1",
+          "front_door_template": "referrals.frontdoor.{la}.v1", "edt_template": "referrals.edt.{edt}.v1",
+          "triage": "referrals.triage.v1", "routing_dead_letters": "referrals.dlq.v1"}
+topics = {k: prefix + v for k, v in topics.items()}
+common = {"directory_file": f"{root}/deploy/config/directory.yaml", "topics": topics}
+json.dump({**common, "kafka": {"group_id": prefix + "standardiser"}}, open(f"{work}/standardiser.json", "w"))
+json.dump({**common, "kafka": {"group_id": prefix + "router"},
+           "calendar": {"bank_holidays_file": f"{root}/deploy/config/bank-holidays.json"}},
+          open(f"{work}/router.json", "w"))
+PY
+  std_config=$work/standardiser.json
+  rtr_config=$work/router.json
+  echo "Using the Kafka cluster at $KAFKA_BOOTSTRAP, every topic prefixed \"$prefix\" (DEMO_PREFIX)"
 fi
 export KAFKA_BOOTSTRAP
 
-setsid "$bin/standardiser" --instance run --http-listen "$std_http" >"$work/standardiser.log" 2>&1 &
+setsid "$bin/standardiser" --config "$std_config" --instance run --http-listen "$std_http" \
+  >"$work/standardiser.log" 2>&1 &
 std_pid=$!
-setsid "$bin/router" --instance run --http-listen "$rtr_http" >"$work/router.log" 2>&1 &
+setsid "$bin/router" --config "$rtr_config" --instance run --http-listen "$rtr_http" \
+  >"$work/router.log" 2>&1 &
 rtr_pid=$!
 
 ready() { curl -fs "http://$1/readyz" >/dev/null 2>&1; }
@@ -65,8 +91,8 @@ for _ in $(seq 300); do
   sleep 0.2
 done
 
-setsid "$bin/referralctl" simulate --rate "$rate" --duration 86400 --seed "$seed" \
-  --at "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >/dev/null 2>"$work/simulate.log" &
+setsid "$bin/referralctl" simulate --config "$std_config" --rate "$rate" --duration 86400 \
+  --seed "$seed" --at "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >/dev/null 2>"$work/simulate.log" &
 sim_pid=$!
 
 cat <<EOT
@@ -75,8 +101,9 @@ Standardiser and router are ready; feeding $rate simulated incidents/s (seed $se
 Where to look:
   metrics   curl -s http://$std_http/metrics   curl -s http://$rtr_http/metrics
   health    curl -s http://$rtr_http/readyz
-  records   $bin/referralctl tail --bootstrap $KAFKA_BOOTSTRAP referrals.frontdoor.E06000023.v1
-            kcat -b $KAFKA_BOOTSTRAP -C -t incidents.dlq.v1 -f '%k %h\\n'
+  records   $bin/referralctl tail --bootstrap $KAFKA_BOOTSTRAP ${prefix}referrals.frontdoor.E06000023.v1
+            kcat -b $KAFKA_BOOTSTRAP -X isolation.level=read_committed -C -t ${prefix}incidents.dlq.v1 -f '%k %h\\n'
+  logs      $work
 Ctrl-C stops everything.
 EOT
 
@@ -93,7 +120,7 @@ while true; do
   curl -fs "http://$rtr_http/metrics" >"$work/rtr.prom" || true
   echo
   echo "== $(date -u +%H:%M:%SZ) after $((SECONDS - started)) s"
-  echo "incidents in: $(metric "$work/std.prom" referral_records_consumed_total '')" \
+  echo "incidents in: $(metric "$work/std.prom" referral_records_committed_total '')" \
     "  referred: $(metric "$work/std.prom" referral_incidents_total 'referred')" \
     "  skipped: $(metric "$work/std.prom" referral_incidents_total 'skipped')" \
     "  dead letters: $(metric "$work/std.prom" referral_dead_letters_total '') (standardiser)" \

@@ -55,9 +55,8 @@ void RouterProcessor::Process(const InRecord& in, std::vector<OutRecord>& out) {
   }
   if (!deliveries->empty()) {
     const v1::RoutingDecision& routing = deliveries->front().referral.routing();
-    metrics_.routed
-        .Add({{"la", la_label}, {"window", WindowName(routing.window())}, {"rule", routing.rule_id()}})
-        .Increment();
+    pending_.Add(metrics_.routed.Add(
+        {{"la", la_label}, {"window", WindowName(routing.window())}, {"rule", routing.rule_id()}}));
   }
 }
 

@@ -30,7 +30,7 @@ class RouterProcessor final : public RecordProcessor {
         output_encoding_(output_encoding),
         clock_(clock),
         metrics_(metrics),
-        dead_letter_(topics_.routing_dead_letters(), "router", dead_letters) {}
+        dead_letter_(topics_.routing_dead_letters(), "router", dead_letters, &pending_) {}
 
   // One record per delivery of Router::Route() at clock.Now(); a dead letter for an unsupported
   // content-type, undecodable bytes, a referral without an id ("invalid") or a routing failure
@@ -38,6 +38,9 @@ class RouterProcessor final : public RecordProcessor {
   void Process(const InRecord& in, std::vector<OutRecord>& out) override;
   OutRecord DeadLetter(const InRecord& in, absl::string_view reason,
                        absl::string_view detail) override;
+  // Its counters count what commits (PendingCounters).
+  void Committed() override { pending_.Commit(); }
+  void Aborted() override { pending_.Discard(); }
 
  private:
   const Router& router_;
@@ -45,6 +48,7 @@ class RouterProcessor final : public RecordProcessor {
   const Encoding output_encoding_;
   const Clock& clock_;
   RouterMetrics& metrics_;
+  PendingCounters pending_;  // before dead_letter_, which keeps a pointer to it
   DeadLetterer dead_letter_;
 };
 

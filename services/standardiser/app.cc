@@ -30,15 +30,15 @@ void StandardiserProcessor::Process(const InRecord& in, std::vector<OutRecord>& 
   }
   StandardiseOutcome outcome = standardiser_.Standardise(event, unknown_names);
   for (const v1::UnrecognisedValue& value : outcome.unrecognised) {
-    metrics_.unrecognised.Add({{"field", FieldPathLabel(value.field_path())}}).Increment();
+    pending_.Add(metrics_.unrecognised.Add({{"field", FieldPathLabel(value.field_path())}}));
   }
   switch (outcome.kind) {
     case StandardiseOutcome::Kind::kRejected:
       out.push_back(DeadLetter(in, "invalid", JoinErrors(outcome.errors)));
       return;
     case StandardiseOutcome::Kind::kSkipped:
-      metrics_.incidents_skipped.Increment();
-      metrics_.skipped.Add({{"reason", std::string(SkipReasonName(outcome.skip_reason))}}).Increment();
+      pending_.Add(metrics_.incidents_skipped);
+      pending_.Add(metrics_.skipped.Add({{"reason", std::string(SkipReasonName(outcome.skip_reason))}}));
       return;
     case StandardiseOutcome::Kind::kReferrals:
       break;
@@ -62,13 +62,13 @@ void StandardiserProcessor::Process(const InRecord& in, std::vector<OutRecord>& 
                                        kStandardiserSource, kReferralStandardisedType, now);
     out.push_back(std::move(record));
   }
-  metrics_.incidents_referred.Increment();
+  pending_.Add(metrics_.incidents_referred);
   for (const v1::Referral& referral : outcome.referrals) {
-    metrics_.referrals.Increment();
+    pending_.Add(metrics_.referrals);
     for (int issue : referral.quality().issues()) {
       if (issue > 0 && issue < static_cast<int>(metrics_.by_quality_issue.size()) &&
           metrics_.by_quality_issue[issue] != nullptr) {
-        metrics_.by_quality_issue[issue]->Increment();
+        pending_.Add(*metrics_.by_quality_issue[issue]);
       }
     }
   }
@@ -76,7 +76,7 @@ void StandardiserProcessor::Process(const InRecord& in, std::vector<OutRecord>& 
 
 OutRecord StandardiserProcessor::DeadLetter(const InRecord& in, absl::string_view reason,
                                             absl::string_view detail) {
-  metrics_.incidents_rejected.Increment();
+  pending_.Add(metrics_.incidents_rejected);
   return dead_letter_(in, reason, detail);
 }
 

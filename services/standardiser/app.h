@@ -31,7 +31,7 @@ class StandardiserProcessor final : public RecordProcessor {
         output_encoding_(output_encoding),
         clock_(clock),
         metrics_(metrics),
-        dead_letter_(topics_.dead_letters(), "standardiser", dead_letters) {}
+        dead_letter_(topics_.dead_letters(), "standardiser", dead_letters, &pending_) {}
 
   // One referral record per responsible LA; nothing for a skipped incident; a dead letter for an
   // unsupported content-type ("unsupported_content_type"), undecodable bytes ("undecodable") or
@@ -39,6 +39,9 @@ class StandardiserProcessor final : public RecordProcessor {
   void Process(const InRecord& in, std::vector<OutRecord>& out) override;
   OutRecord DeadLetter(const InRecord& in, absl::string_view reason,
                        absl::string_view detail) override;
+  // Its counters count what commits (PendingCounters).
+  void Committed() override { pending_.Commit(); }
+  void Aborted() override { pending_.Discard(); }
 
  private:
   const Standardiser& standardiser_;
@@ -46,6 +49,7 @@ class StandardiserProcessor final : public RecordProcessor {
   const Encoding output_encoding_;
   const Clock& clock_;
   StandardiserMetrics& metrics_;
+  PendingCounters pending_;  // before dead_letter_, which keeps a pointer to it
   DeadLetterer dead_letter_;
 };
 

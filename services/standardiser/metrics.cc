@@ -11,20 +11,20 @@ namespace referral {
 StandardiserMetrics::StandardiserMetrics(prometheus::Registry& registry)
     : incidents(prometheus::BuildCounter()
                     .Name("referral_incidents_total")
-                    .Help("Incident events standardised, by outcome")
+                    .Help("Incident events standardised in committed transactions, by outcome (each once)")
                     .Register(registry)),
       skipped(prometheus::BuildCounter()
                   .Name("referral_incidents_skipped_total")
-                  .Help("Incident events that needed no referral, by reason")
+                  .Help("Incident events that needed no referral, by reason (committed, each once)")
                   .Register(registry)),
       referrals(prometheus::BuildCounter()
                     .Name("referral_referrals_standardised_total")
-                    .Help("Standard referrals produced (one per responsible LA)")
+                    .Help("Standard referrals committed (one per responsible LA)")
                     .Register(registry)
                     .Add({})),
       quality_issues(prometheus::BuildCounter()
                          .Name("referral_quality_issues_total")
-                         .Help("Quality issues found in standardised referrals, by issue")
+                         .Help("Quality issues of committed standardised referrals, by issue")
                          .Register(registry)),
       unrecognised(prometheus::BuildCounter()
                        .Name("referral_unrecognised_values_total")

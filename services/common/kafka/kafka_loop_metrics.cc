@@ -28,6 +28,11 @@ KafkaLoopMetrics::KafkaLoopMetrics(prometheus::Registry& registry)
                    .Name("referral_records_consumed_total")
                    .Help("Records consumed, by topic (reprocessing after an abort counts again)")
                    .Register(registry)),
+      committed_records(BuildCounter()
+                            .Name("referral_records_committed_total")
+                            .Help("Input records whose transaction committed, by topic: each "
+                                  "record once, however often it was processed")
+                            .Register(registry)),
       produced(BuildCounter()
                    .Name("referral_records_produced_total")
                    .Help("Records produced in committed transactions, by topic")

@@ -21,6 +21,8 @@ struct KafkaLoopMetrics {
   explicit KafkaLoopMetrics(prometheus::Registry& registry);
 
   prometheus::Family<prometheus::Counter>& consumed;   // referral_records_consumed_total{topic}
+  // referral_records_committed_total{topic}: input records whose transaction committed, each once.
+  prometheus::Family<prometheus::Counter>& committed_records;
   prometheus::Family<prometheus::Counter>& produced;   // referral_records_produced_total{topic}
   prometheus::Counter& committed;                      // referral_transactions_total{outcome}
   prometheus::Counter& aborted;

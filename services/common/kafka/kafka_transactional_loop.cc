@@ -236,7 +236,11 @@ absl::Status KafkaTransactionalLoop::Settle(TxnResult result, absl::string_view 
                                             bool lone_failure_counts, absl::Time started) {
   switch (result) {
     case TxnResult::kCommitted:
+      processor_.Committed();
       metrics_.committed.Increment();
+      for (const auto& [topic, count] : batch_.consumed()) {
+        metrics_.committed_records.Add({{"topic", topic}}).Increment(static_cast<double>(count));
+      }
       for (const auto& [topic, count] : batch_.produced()) {
         metrics_.produced.Add({{"topic", topic}}).Increment(static_cast<double>(count));
       }
@@ -249,6 +253,7 @@ absl::Status KafkaTransactionalLoop::Settle(TxnResult result, absl::string_view 
       batch_.Clear();
       return absl::OkStatus();
     case TxnResult::kAborted: {
+      processor_.Aborted();
       metrics_.aborted.Increment();
       std::optional<RecordId> lone;
       if (lone_failure_counts && batch_.records() == 1) lone = batch_.last_record();
@@ -266,6 +271,7 @@ absl::Status KafkaTransactionalLoop::Settle(TxnResult result, absl::string_view 
       return stop_.load() ? absl::OkStatus() : Rewind();
     }
     case TxnResult::kProducerReplaced:
+      processor_.Aborted();
       batch_.Clear();
       if (stop_.load()) {
         // The stuck transaction is the broker's to end; the next owner processes it again.
@@ -274,6 +280,7 @@ absl::Status KafkaTransactionalLoop::Settle(TxnResult result, absl::string_view 
       }
       return Rewind();
     case TxnResult::kLeftOpen:
+      processor_.Aborted();
       batch_.Clear();
       not_drained_ = true;
       log::Warn("transaction_left_open", {{"reason", "stopping; the broker aborts it"}});
@@ -312,6 +319,7 @@ void KafkaTransactionalLoop::OnRevoked(const std::vector<PartitionId>& partition
       absl::StatusOr<TxnResult> aborted = producer_->Abort();
       status = aborted.status();
       if (aborted.ok()) {
+        processor_.Aborted();
         metrics_.aborted.Increment();
         batch_.Clear();
       }

@@ -12,6 +12,7 @@ void TransactionBatch::Open(absl::Time now) {
 
 void TransactionBatch::Add(const RecordId& record) {
   next_offsets_[record.partition] = record.offset + 1;
+  ++consumed_[record.partition.topic];
   last_record_ = record;
   ++records_;
 }
@@ -39,6 +40,7 @@ void TransactionBatch::Clear() {
   last_record_.reset();
   next_offsets_.clear();
   produced_.clear();
+  consumed_.clear();
 }
 
 }  // namespace referral

@@ -58,6 +58,8 @@ class TransactionBatch {
   // The offset after each partition's last record: what the transaction commits.
   const absl::flat_hash_map<PartitionId, int64_t>& next_offsets() const { return next_offsets_; }
   const absl::flat_hash_map<std::string, int64_t>& produced() const { return produced_; }
+  // Input records in the transaction, per topic.
+  const absl::flat_hash_map<std::string, int64_t>& consumed() const { return consumed_; }
 
  private:
   const Policy policy_;
@@ -67,6 +69,7 @@ class TransactionBatch {
   std::optional<RecordId> last_record_;
   absl::flat_hash_map<PartitionId, int64_t> next_offsets_;
   absl::flat_hash_map<std::string, int64_t> produced_;
+  absl::flat_hash_map<std::string, int64_t> consumed_;
 };
 
 }  // namespace referral

@@ -66,7 +66,7 @@ OutRecord CutDeadLetter(OutRecord letter, DeadLetterForm form) {
 DeadLetterMetrics::DeadLetterMetrics(prometheus::Registry& registry)
     : family_(prometheus::BuildCounter()
                   .Name("referral_dead_letters_total")
-                  .Help("Records sent to a dead-letter topic, by reason")
+                  .Help("Records dead-lettered in committed transactions, by reason (each once)")
                   .Register(registry)) {}
 
 prometheus::Counter& DeadLetterMetrics::For(absl::string_view reason) {
@@ -75,7 +75,11 @@ prometheus::Counter& DeadLetterMetrics::For(absl::string_view reason) {
 
 OutRecord DeadLetterer::operator()(const InRecord& in, absl::string_view reason,
                                    absl::string_view errors) {
-  metrics_.For(reason).Increment();
+  if (pending_ != nullptr) {
+    pending_->Add(metrics_.For(reason));
+  } else {
+    metrics_.For(reason).Increment();
+  }
   return MakeDeadLetter(in, topic_, service_, reason, errors);
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "services/common/messaging/pending_counters.h"
 #include "services/common/messaging/record.h"
 
 namespace referral {
@@ -62,12 +63,15 @@ class DeadLetterMetrics {
   prometheus::Family<prometheus::Counter>& family_;
 };
 
-// Makes a service's dead letters on one topic and counts them.
+// Makes a service's dead letters on one topic and counts them: through `pending` when given (so
+// that they count once their transaction commits), else at once.
 class DeadLetterer {
  public:
-  // IMPORTANT: keeps a reference to `metrics`.
-  DeadLetterer(std::string topic, std::string service, DeadLetterMetrics& metrics)
-      : topic_(std::move(topic)), service_(std::move(service)), metrics_(metrics) {}
+  // IMPORTANT: keeps references to `metrics` and `pending`.
+  DeadLetterer(std::string topic, std::string service, DeadLetterMetrics& metrics,
+               PendingCounters* pending = nullptr)
+      : topic_(std::move(topic)), service_(std::move(service)), metrics_(metrics),
+        pending_(pending) {}
 
   // MakeDeadLetter(in, topic, service, reason, errors), counted under `reason`.
   OutRecord operator()(const InRecord& in, absl::string_view reason, absl::string_view errors);
@@ -76,6 +80,7 @@ class DeadLetterer {
   const std::string topic_;
   const std::string service_;
   DeadLetterMetrics& metrics_;
+  PendingCounters* pending_;
 };
 
 }  // namespace referral

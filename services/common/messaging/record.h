@@ -86,6 +86,12 @@ class RecordProcessor {
   // `reason` is a short code ("produce_failed").
   virtual OutRecord DeadLetter(const InRecord& in, absl::string_view reason,
                                absl::string_view detail) = 0;
+
+  // The transaction holding everything processed since the last call committed (Committed) or
+  // did not (Aborted: aborted, abandoned or left open; its records come again). Counters of
+  // outcomes count on Committed only (PendingCounters).
+  virtual void Committed() {}
+  virtual void Aborted() {}
 };
 
 }  // namespace referral

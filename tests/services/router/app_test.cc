@@ -60,6 +60,7 @@ class RouterProcessorTest : public ::testing::Test {
     in.headers.push_back({"content-type", content_type});
     std::vector<OutRecord> out;
     processor.Process(in, out);
+    processor.Committed();  // as the loop does once the transaction commits
     return out;
   }
 

@@ -54,6 +54,7 @@ class StandardiserProcessorTest : public ::testing::Test {
     if (!content_type.empty()) in.headers.push_back({"content-type", content_type});
     std::vector<OutRecord> out;
     processor.Process(in, out);
+    processor.Committed();  // as the loop does once the transaction commits
     return out;
   }
 
@@ -108,6 +109,33 @@ TEST_F(StandardiserProcessorTest, UnrecognisedValuesAreReferredListedAndCountedB
       }
     }
   }
+}
+
+// Issue 9: `referred` counted attempts (11 for 8 incidents after an abort).
+TEST_F(StandardiserProcessorTest, OutcomesCountOnlyWhenTheirTransactionCommits) {
+  StandardiserProcessor processor(standardiser_, DefaultStandardiserSetup().topics,
+                                  Encoding::kProtobuf, clock_, metrics_, dead_letters_);
+  const std::string json = Sample("01-domestic-abuse-complete");
+  InRecord in;
+  in.topic = "incidents.v1";
+  in.value = json;
+  in.headers = {{"content-type", "application/json"}};
+  InRecord bad = in;
+  bad.value = "{";
+  std::vector<OutRecord> out;
+  processor.Process(in, out);
+  processor.Process(bad, out);
+  EXPECT_EQ(metrics_.incidents_referred.Value(), 0);  // nothing committed yet
+  processor.Aborted();                                // the transaction aborted
+  processor.Process(in, out);                         // ... and the records came again
+  processor.Process(bad, out);
+  processor.Committed();
+  EXPECT_EQ(metrics_.incidents_referred.Value(), 1);
+  EXPECT_EQ(metrics_.referrals.Value(), 1);
+  EXPECT_EQ(metrics_.incidents_rejected.Value(), 1);
+  EXPECT_EQ(dead_letters_.For("undecodable").Value(), 1);
+  processor.Committed();  // nothing pending: nothing more
+  EXPECT_EQ(metrics_.incidents_referred.Value(), 1);
 }
 
 TEST_F(StandardiserProcessorTest, ProtobufInputWithoutContentTypeAndJsonOutput) {
@@ -185,6 +213,7 @@ TEST_F(StandardiserProcessorTest, TheLastContentTypeHeaderWins) {
   in.headers = {{"content-type", "application/x-protobuf"}, {"content-type", "application/json"}};
   std::vector<OutRecord> out;
   processor.Process(in, out);
+  processor.Committed();
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].topic, "referrals.standardised.v1");
 }

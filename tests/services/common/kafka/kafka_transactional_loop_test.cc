@@ -40,6 +40,10 @@ class CopyProcessor final : public RecordProcessor {
                        absl::string_view detail) override {
     return MakeDeadLetter(in, "out.dlq", "test", reason, detail);
   }
+  void Committed() override { ++committed; }
+  void Aborted() override { ++aborted; }
+  int committed = 0;
+  int aborted = 0;
 };
 
 class KafkaTransactionalLoopTest : public ::testing::Test {
@@ -132,6 +136,10 @@ TEST_F(KafkaTransactionalLoopTest, AnAbortRewindsAndReprocessesWithoutDuplicates
   EXPECT_EQ(metrics_.aborted.Value(), 1);
   EXPECT_EQ(consumer_->rewinds, 1);
   EXPECT_EQ(metrics_.Consumed("in").Value(), 10);  // processed twice, committed once
+  EXPECT_EQ(metrics_.committed_records.Add({{"topic", "in"}}).Value(), 5);
+  // The processor heard of each outcome, so its counters count each record once.
+  EXPECT_EQ(processor_.aborted, 1);
+  EXPECT_EQ(processor_.committed, static_cast<int>(metrics_.committed.Value()));
 }
 
 TEST_F(KafkaTransactionalLoopTest, AnOversizedOutputIsDeadLetteredWholeAndThePartitionFlows) {
