@@ -69,7 +69,8 @@ int ForEachStandardised(const std::string& input, const StandardiserSetup& setup
     err << text.status().message() << "\n";
     return kExitFailure;
   }
-  const Standardiser standardiser(*setup.directory, setup.time_zone);
+  const Standardiser standardiser(*setup.directory, setup.time_zone,
+                                  StandardiserOptionsFrom(setup.config));
   int status = kExitOk;
   for (const InputEvent& item : ParseIncidents(*text)) {
     if (!item.event.ok()) {

@@ -17,7 +17,7 @@ absl::StatusOr<RouterSetup> LoadRouterSetup(const std::filesystem::path& path) {
 }
 
 std::set<std::string> RoutedTopics(const RouterSetup& setup) {
-  std::set<std::string> topics = {setup.topics.triage(), setup.topics.routing_dead_letters()};
+  std::set<std::string> topics = {setup.topics.triage()};
   for (const auto& la : setup.directory->config().local_authorities()) {
     topics.insert(FrontDoorTopic(setup.topics, la.gss_code()));
     if (!la.edt_id().empty()) topics.insert(EdtTopic(setup.topics, la.edt_id()));

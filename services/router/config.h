@@ -29,7 +29,7 @@ struct RouterSetup {
 // missing file and kInvalidArgument naming the file and every bad field.
 absl::StatusOr<RouterSetup> LoadRouterSetup(const std::filesystem::path& path);
 
-// Every topic the router may produce to: each LA's front door and EDT, triage and its dead letters.
+// Every topic the router routes to: each LA's front door and EDT, and triage (not its dead letters).
 std::set<std::string> RoutedTopics(const RouterSetup& setup);
 
 }  // namespace referral

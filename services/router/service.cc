@@ -65,7 +65,8 @@ absl::StatusOr<LoadedService> MakeRouterService(const ServiceContext& context,
   loaded.service = std::make_unique<KafkaLoopService>(
       context, parts->setup.config.kafka(),
       KafkaLoopTopics{.inputs = {parts->setup.topics.standardised()},
-                      .routed = {routed.begin(), routed.end()}},
+                      .routed = {routed.begin(), routed.end()},
+                      .dead_letters = {parts->setup.topics.routing_dead_letters()}},
       parts->processor, parts);
   return loaded;
 }

@@ -5,6 +5,12 @@
 
 namespace referral {
 
+StandardiserOptions StandardiserOptionsFrom(const config::v1::StandardiserConfig& config) {
+  StandardiserOptions options;
+  if (config.max_narrative_bytes() != 0) options.max_narrative_bytes = config.max_narrative_bytes();
+  return options;
+}
+
 absl::StatusOr<StandardiserSetup> LoadStandardiserSetup(const std::filesystem::path& path) {
   StandardiserSetup setup;
   LoadedDirectory directory;

@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "referral/config/v1/standardiser.pb.h"
 #include "services/common/core/la_directory.h"
+#include "services/standardiser/core/standardise.h"
 
 namespace referral {
 
@@ -20,6 +21,9 @@ struct StandardiserSetup {
   std::unique_ptr<LaDirectory> directory;
   absl::TimeZone time_zone;
 };
+
+// The standardiser core's options from `config` (its defaults for unset fields).
+StandardiserOptions StandardiserOptionsFrom(const config::v1::StandardiserConfig& config);
 
 // Loads `path` (YAML or JSON) and the files it names relative to itself. Returns kNotFound for a
 // missing file and kInvalidArgument naming the file and every bad field.

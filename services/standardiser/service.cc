@@ -17,7 +17,7 @@ namespace {
 struct Parts {
   explicit Parts(StandardiserSetup loaded, prometheus::Registry& registry)
       : setup(std::move(loaded)),
-        standardiser(*setup.directory, setup.time_zone),
+        standardiser(*setup.directory, setup.time_zone, StandardiserOptionsFrom(setup.config)),
         metrics(registry),
         dead_letters(registry),
         processor(standardiser, setup.topics, EncodingOf(setup.config.output_encoding()), clock,
@@ -42,7 +42,8 @@ absl::StatusOr<LoadedService> MakeStandardiserService(const ServiceContext& cont
   loaded.service = std::make_unique<KafkaLoopService>(
       context, parts->setup.config.kafka(),
       KafkaLoopTopics{.inputs = {topics.incidents()},
-                      .outputs = {topics.standardised(), topics.dead_letters()}},
+                      .outputs = {topics.standardised()},
+                      .dead_letters = {topics.dead_letters()}},
       parts->processor, parts);
   return loaded;
 }

@@ -66,7 +66,8 @@ int main(int argc, char** argv) {
          loaded.service = std::make_unique<referral::KafkaLoopService>(
              context, kafka,
              referral::KafkaLoopTopics{.inputs = {flags.input},
-                                       .outputs = {flags.output, flags.output + ".dlq"}},
+                                       .outputs = {flags.output},
+                                       .dead_letters = {flags.output + ".dlq"}},
              parts->processor, parts);
          return loaded;
        },

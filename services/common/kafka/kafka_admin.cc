@@ -6,6 +6,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <algorithm>
+#include <cstdio>
 #include <set>
 
 #include "absl/strings/numbers.h"
@@ -58,6 +59,14 @@ absl::Status Create(RdKafka::Producer& client, const std::vector<TopicSpec>& top
   for (const TopicSpec& topic : topics) {
     rd_kafka_NewTopic_t* request = rd_kafka_NewTopic_new(
         topic.name.c_str(), topic.partitions, replication_factor, error, sizeof(error));
+    for (const auto& [name, value] : topic.configs) {
+      if (request != nullptr &&
+          rd_kafka_NewTopic_set_config(request, name.c_str(), value.c_str()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        rd_kafka_NewTopic_destroy(request);
+        request = nullptr;
+        snprintf(error, sizeof(error), "config %s", name.c_str());
+      }
+    }
     if (request == nullptr) {
       for (rd_kafka_NewTopic_t* r : requests) rd_kafka_NewTopic_destroy(r);
       return absl::InvalidArgumentError(absl::StrCat("kafka: topic ", topic.name, ": ", error));
@@ -182,27 +191,33 @@ absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> TopicMessageLimits(
   return limits;
 }
 
-absl::Status AlignProducerLimit(const absl::flat_hash_map<std::string, int64_t>& limits,
-                                KafkaSettings& settings) {
+int64_t RecordLimitOf(int64_t topic_max_message_bytes) {
+  return std::max<int64_t>(1000, topic_max_message_bytes - kBatchOverhead);
+}
+
+absl::Status ApplyTopicLimits(const absl::flat_hash_map<std::string, int64_t>& limits,
+                              KafkaSettings& settings) {
   if (limits.empty()) return absl::OkStatus();
-  auto smallest = limits.begin();
+  auto largest = limits.begin();
   for (auto it = limits.begin(); it != limits.end(); ++it) {
-    if (it->second < smallest->second || (it->second == smallest->second && it->first < smallest->first)) {
-      smallest = it;
+    if (it->second > largest->second || (it->second == largest->second && it->first < largest->first)) {
+      largest = it;
     }
   }
   for (const auto& [name, value] : settings.properties) {
     if (name != "message.max.bytes") continue;
     int64_t explicit_limit = 0;
-    if (absl::SimpleAtoi(value, &explicit_limit) && explicit_limit > smallest->second) {
+    if (absl::SimpleAtoi(value, &explicit_limit) && explicit_limit > largest->second) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "kafka.properties[message.max.bytes]: ", explicit_limit, " exceeds max.message.bytes ",
-          smallest->second, " of topic ", smallest->first,
-          ": records the producer takes would fail their transactions at the broker"));
+          "kafka.properties[message.max.bytes]: ", explicit_limit,
+          " exceeds the largest max.message.bytes of the topics it writes, ", largest->second,
+          " of topic ", largest->first, ": records the producer takes would fail at the broker"));
     }
-    return absl::OkStatus();  // the operator's choice, within every topic's limit
   }
-  settings.producer_message_max_bytes = std::max<int64_t>(1000, smallest->second - kBatchOverhead);
+  for (const auto& [topic, limit] : limits) settings.topic_record_limits[topic] = RecordLimitOf(limit);
+  bool explicit_producer_limit = false;
+  for (const auto& [name, value] : settings.properties) explicit_producer_limit |= name == "message.max.bytes";
+  if (!explicit_producer_limit) settings.producer_message_max_bytes = RecordLimitOf(largest->second);
   return absl::OkStatus();
 }
 

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -19,7 +20,14 @@ namespace referral {
 struct TopicSpec {
   std::string name;
   int partitions = 1;  // when it has to be created
+  // Topic configs when it has to be created ("max.message.bytes" for dead-letter topics).
+  std::vector<std::pair<std::string, std::string>> configs;
 };
+
+// The max.message.bytes the gateway gives the dead-letter topics it creates: twice Kafka's
+// default, so that a dead letter (the largest record the input topic takes, plus its dlq_*
+// headers) is always written whole.
+inline constexpr int64_t kDeadLetterTopicMaxMessageBytes = 2 * 1048588;
 
 // Makes sure every topic in `topics` exists. Returns kFailedPrecondition naming the missing
 // topics under REFUSE or when creating them fails, and kUnavailable when the cluster does not
@@ -34,14 +42,19 @@ absl::Status EnsureTopics(const KafkaSettings& settings, const std::vector<Topic
 absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> TopicMessageLimits(
     const KafkaSettings& settings, const std::vector<std::string>& topics, absl::Duration timeout);
 
-// Makes the transactional producer's record limit agree with the topics it writes: with no
-// `message.max.bytes` in settings.properties, sets settings.producer_message_max_bytes to the
-// smallest `limits` less a record batch's overhead, so that a record a topic would refuse is
-// refused by the producer at once (and goes down the poison ladder at once) rather than failing
-// its transaction at the broker. Returns kInvalidArgument naming the property and the topic when
-// an explicit message.max.bytes exceeds a topic's limit.
-absl::Status AlignProducerLimit(const absl::flat_hash_map<std::string, int64_t>& limits,
-                                KafkaSettings& settings);
+// The largest record a topic whose max.message.bytes is `limit` takes: less a record batch's
+// overhead (batch header, record framing) with room to spare.
+int64_t RecordLimitOf(int64_t topic_max_message_bytes);
+
+// Makes the producer's limits agree with the topics it writes (`limits`, their max.message.bytes):
+// settings.topic_record_limits gets each topic's RecordLimitOf(), which the loop checks every
+// output against before producing it (a record a topic would refuse goes down the poison ladder
+// at once, not through a failed transaction); with no `message.max.bytes` in
+// settings.properties, settings.producer_message_max_bytes becomes the largest of them, so the
+// producer takes whatever some topic takes. Returns kInvalidArgument naming the property and the
+// topic when an explicit message.max.bytes exceeds every topic's limit.
+absl::Status ApplyTopicLimits(const absl::flat_hash_map<std::string, int64_t>& limits,
+                              KafkaSettings& settings);
 
 }  // namespace referral
 

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -51,8 +52,11 @@ struct KafkaSettings {
   // not ready (referral_stalled_partitions).
   absl::Duration stall_limit = absl::Seconds(60);
   // The transactional producer's message.max.bytes, set at start-up from the output topics'
-  // limits (AlignProducerLimit); 0 leaves librdkafka's default.
+  // limits (ApplyTopicLimits); 0 leaves librdkafka's default.
   int64_t producer_message_max_bytes = 0;
+  // The largest record each output topic takes (ApplyTopicLimits); the loop checks every output
+  // against its topic's. A topic not listed is not checked.
+  absl::flat_hash_map<std::string, int64_t> topic_record_limits;
 };
 
 // Settings for a tool or test client of `bootstrap` (no group, no transactions; librdkafka logs

@@ -12,6 +12,16 @@
 namespace referral {
 namespace {
 
+// A record's size as the broker counts it against max.message.bytes, near enough: key, value
+// and each header's name and value (RecordLimitOf() leaves room for the framing).
+int64_t RecordSize(const OutRecord& out) {
+  int64_t size = static_cast<int64_t>(out.key.size() + out.value.size());
+  for (const Header& header : out.headers) {
+    size += static_cast<int64_t>(header.name.size() + header.value.size());
+  }
+  return size;
+}
+
 // The dead-letter form of each step past kProcess.
 DeadLetterForm FormOf(PoisonStep step) {
   switch (step) {
@@ -31,6 +41,7 @@ KafkaTransactionalLoop::Options OptionsFrom(const KafkaSettings& settings) {
   // limit: a SIGTERM during a broker outage should not wait out the whole limit.
   options.producer.stopping_call_limit = options.producer.call_timeout + absl::Seconds(2);
   options.stall_limit = settings.stall_limit;
+  options.topic_record_limits = settings.topic_record_limits;
   return options;
 }
 
@@ -79,6 +90,7 @@ KafkaTransactionalLoop::KafkaTransactionalLoop(Options options, std::vector<std:
       stop_(stop),
       clock_(clock),
       retry_(options.producer.retry),
+      topic_record_limits_(options.topic_record_limits),
       batch_(options.batch),
       progress_(options.stall_limit) {
   producer_ = std::make_unique<TransactionalProducer>(
@@ -193,7 +205,18 @@ absl::Status KafkaTransactionalLoop::ProduceFor(const InRecord& in, const Record
                                        {"step", std::string(PoisonStepName(step))}});
   }
   for (const OutRecord& out : outputs_) {
-    const ProduceResult produced = producer_->Produce(out);
+    ProduceResult produced;
+    if (auto limit = topic_record_limits_.find(out.topic);
+        limit != topic_record_limits_.end() && RecordSize(out) > limit->second) {
+      // What the broker would refuse, refused here: the record goes down the ladder.
+      produced = {.queued = false,
+                  .refusal = ProduceRefusal::kRecord,
+                  .error = absl::StrCat("output to ", out.topic, " of ", RecordSize(out),
+                                        " bytes exceeds the ", limit->second,
+                                        " its max.message.bytes allows")};
+    } else {
+      produced = producer_->Produce(out);
+    }
     if (produced.queued) {
       batch_.Produced(out.topic);
       continue;

@@ -52,6 +52,9 @@ class KafkaTransactionalLoop final : private ConsumerListener {
     TransactionBatch::Policy batch;
     TransactionalProducer::Options producer;
     absl::Duration stall_limit = absl::Seconds(60);
+    // The largest record each output topic takes (KafkaSettings::topic_record_limits): a larger
+    // output is refused before it is produced, as the broker would refuse it.
+    absl::flat_hash_map<std::string, int64_t> topic_record_limits;
   };
 
   // The loop of a service: librdkafka clients from `settings`, the system clock, threads for
@@ -112,6 +115,7 @@ class KafkaTransactionalLoop final : private ConsumerListener {
   const std::atomic<bool>& stop_;
   const Clock& clock_;
   const RetryPolicy retry_;
+  const absl::flat_hash_map<std::string, int64_t> topic_record_limits_;
 
   std::unique_ptr<InputConsumer> consumer_;
   std::unique_ptr<TransactionalProducer> producer_;

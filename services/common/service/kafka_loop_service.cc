@@ -48,13 +48,18 @@ absl::Status KafkaLoopService::Start(const std::atomic<bool>& stop) {
   for (const std::string& name : topics_.routed) {
     topics.push_back({name, settings_.routed_topic_partitions});
   }
+  for (const std::string& name : topics_.dead_letters) {
+    topics.push_back({name, settings_.topic_partitions,
+                      {{"max.message.bytes", absl::StrCat(kDeadLetterTopicMaxMessageBytes)}}});
+  }
   REFERRAL_RETURN_IF_ERROR(EnsureTopics(settings_, topics, kStartupTimeout, &stop));
   std::vector<std::string> outputs = topics_.outputs;
   outputs.insert(outputs.end(), topics_.routed.begin(), topics_.routed.end());
+  outputs.insert(outputs.end(), topics_.dead_letters.begin(), topics_.dead_letters.end());
   absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> limits =
       TopicMessageLimits(settings_, outputs, kLimitsTimeout);
   if (limits.ok()) {
-    REFERRAL_RETURN_IF_ERROR(AlignProducerLimit(*limits, settings_));
+    REFERRAL_RETURN_IF_ERROR(ApplyTopicLimits(*limits, settings_));
   } else {
     log::Warn("topic_limits_unknown", {{"error", std::string(limits.status().message())}});
   }

@@ -22,9 +22,10 @@
 namespace referral {
 
 struct KafkaLoopTopics {
-  std::vector<std::string> inputs;   // consumed; created with kafka.topic_partitions
-  std::vector<std::string> outputs;  // likewise
-  std::vector<std::string> routed;   // created with kafka.routed_topic_partitions
+  std::vector<std::string> inputs;        // consumed; created with kafka.topic_partitions
+  std::vector<std::string> outputs;       // likewise
+  std::vector<std::string> routed;        // created with kafka.routed_topic_partitions
+  std::vector<std::string> dead_letters;  // kafka.topic_partitions and a larger record limit
 };
 
 class KafkaLoopService final : public Service {

@@ -70,6 +70,14 @@ absl::string_view SkipReasonName(SkipReason reason) {
   return "unknown";
 }
 
+absl::string_view CutAtCharacter(absl::string_view text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  size_t end = max_bytes;
+  // Back to the first byte of the character the cut falls in (continuation bytes are 10xxxxxx).
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return text.substr(0, end);
+}
+
 bool IsChild(const Person& person, absl::CivilDay on) {
   if (person.role() == v1::PERSON_ROLE_CHILD) return true;
   if (const auto dob = ParseDate(person.date_of_birth())) {
@@ -171,7 +179,10 @@ StandardiseOutcome Standardiser::Standardise(
   shared.set_urgency(UrgencyOf(event));
   *shared.mutable_police_actions() = event.police_actions();
   if (event.has_referrer()) *shared.mutable_referrer() = event.referrer();
-  shared.set_narrative(event.narrative());
+  const absl::string_view narrative = CutAtCharacter(event.narrative(), options_.max_narrative_bytes);
+  shared.set_narrative(std::string(narrative));
+  shared.set_narrative_truncated_bytes(
+      static_cast<uint32_t>(event.narrative().size() - narrative.size()));
   if (event.has_information_sharing()) {
     *shared.mutable_information_sharing() = event.information_sharing();
   }

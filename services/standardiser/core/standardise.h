@@ -46,11 +46,20 @@ std::vector<std::string> ConcernCodes(const v1::IncidentEvent& event, absl::Civi
 // role the gateway does not recognise and no date of birth or age that says 18 or over.
 bool IsChild(const v1::Person& person, absl::CivilDay on);
 
+struct StandardiserOptions {
+  // The longest narrative a referral carries (StandardiserConfig.max_narrative_bytes).
+  size_t max_narrative_bytes = 256 * 1024;
+};
+
+// `text` cut to at most `max_bytes` at a UTF-8 character boundary (never inside a character).
+absl::string_view CutAtCharacter(absl::string_view text, size_t max_bytes);
+
 class Standardiser {
  public:
   // IMPORTANT: keeps a reference to `directory`, which must outlive the Standardiser.
   // `tz` is the time zone of incident dates (Europe/London).
-  Standardiser(const LaDirectory& directory, absl::TimeZone tz) : directory_(directory), tz_(tz) {}
+  Standardiser(const LaDirectory& directory, absl::TimeZone tz, StandardiserOptions options = {})
+      : directory_(directory), tz_(tz), options_(options) {}
 
   // Validates `event` (kRejected with every field error), decides whether it is a child referral
   // (kSkipped with the reason) and otherwise builds one referral per responsible LA: the child's
@@ -63,6 +72,7 @@ class Standardiser {
  private:
   const LaDirectory& directory_;
   absl::TimeZone tz_;
+  StandardiserOptions options_;
 };
 
 }  // namespace referral

@@ -13,38 +13,43 @@ namespace {
 
 using ::testing::HasSubstr;
 
-TEST(AlignProducerLimitTest, TakesTheSmallestTopicLimitLessTheBatchOverhead) {
+TEST(ApplyTopicLimitsTest, EachTopicGetsItsRecordLimitAndTheProducerTheLargest) {
   KafkaSettings settings;
-  ASSERT_TRUE(AlignProducerLimit({{"out", 1048588}, {"out.dlq", 200000}}, settings).ok());
-  EXPECT_EQ(settings.producer_message_max_bytes, 200000 - 512);
+  ASSERT_TRUE(ApplyTopicLimits({{"out", 1048588}, {"out.dlq", 2097176}}, settings).ok());
+  EXPECT_EQ(settings.topic_record_limits.at("out"), 1048588 - 512);
+  EXPECT_EQ(settings.topic_record_limits.at("out.dlq"), 2097176 - 512);
+  EXPECT_EQ(settings.producer_message_max_bytes, 2097176 - 512);
 }
 
-TEST(AlignProducerLimitTest, NoTopicsLeavesTheDefault) {
+TEST(ApplyTopicLimitsTest, NoTopicsLeavesTheDefaults) {
   KafkaSettings settings;
-  ASSERT_TRUE(AlignProducerLimit({}, settings).ok());
+  ASSERT_TRUE(ApplyTopicLimits({}, settings).ok());
   EXPECT_EQ(settings.producer_message_max_bytes, 0);
+  EXPECT_TRUE(settings.topic_record_limits.empty());
 }
 
-TEST(AlignProducerLimitTest, NeverBelowLibrdkafkasMinimum) {
-  KafkaSettings settings;
-  ASSERT_TRUE(AlignProducerLimit({{"tiny", 600}}, settings).ok());
-  EXPECT_EQ(settings.producer_message_max_bytes, 1000);
+TEST(ApplyTopicLimitsTest, NeverBelowLibrdkafkasMinimum) {
+  EXPECT_EQ(RecordLimitOf(600), 1000);
+  EXPECT_EQ(RecordLimitOf(1512), 1000);
+  EXPECT_EQ(RecordLimitOf(1513), 1001);
 }
 
-TEST(AlignProducerLimitTest, AnExplicitLimitWithinEveryTopicsIsKept) {
+TEST(ApplyTopicLimitsTest, AnExplicitProducerLimitIsKeptWhenSomeTopicTakesIt) {
   KafkaSettings settings;
-  settings.properties = {{"message.max.bytes", "200000"}};
-  ASSERT_TRUE(AlignProducerLimit({{"out", 200000}, {"out.dlq", 300000}}, settings).ok());
+  settings.properties = {{"message.max.bytes", "300000"}};
+  ASSERT_TRUE(ApplyTopicLimits({{"out", 200000}, {"out.dlq", 300000}}, settings).ok());
   EXPECT_EQ(settings.producer_message_max_bytes, 0);  // MakeConf applies the property itself
+  EXPECT_EQ(settings.topic_record_limits.at("out"), 200000 - 512);
 }
 
-TEST(AlignProducerLimitTest, AnExplicitLimitAboveATopicsIsRefusedNamingBoth) {
+TEST(ApplyTopicLimitsTest, AnExplicitLimitAboveEveryTopicsIsRefusedNamingTheLargest) {
   KafkaSettings settings;
-  settings.properties = {{"message.max.bytes", "200001"}};
-  const absl::Status status = AlignProducerLimit({{"out", 200000}, {"out.dlq", 300000}}, settings);
+  settings.properties = {{"message.max.bytes", "300001"}};
+  const absl::Status status = ApplyTopicLimits({{"out", 200000}, {"out.dlq", 300000}}, settings);
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(status.message(), HasSubstr("kafka.properties[message.max.bytes]: 200001 exceeds "
-                                          "max.message.bytes 200000 of topic out"));
+  EXPECT_THAT(status.message(), HasSubstr("kafka.properties[message.max.bytes]: 300001 exceeds the "
+                                          "largest max.message.bytes of the topics it writes, "
+                                          "300000 of topic out.dlq"));
 }
 
 std::string Property(const RdKafka::Conf& conf, const std::string& name) {

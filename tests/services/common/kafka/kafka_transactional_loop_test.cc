@@ -61,6 +61,7 @@ class KafkaTransactionalLoopTest : public ::testing::Test {
     options.batch = {.max_records = 10, .interval = absl::Milliseconds(100),
                      .idle = absl::Milliseconds(20)};
     options.stall_limit = absl::Seconds(60);
+    options.topic_record_limits = topic_record_limits_;
     auto loop = KafkaTransactionalLoop::CreateWith(
         options, {"in"}, processor_, metrics_, stop_, clock_, runner_,
         [&](ConsumerListener& listener) -> absl::StatusOr<std::unique_ptr<InputConsumer>> {
@@ -109,6 +110,7 @@ class KafkaTransactionalLoopTest : public ::testing::Test {
   std::function<void(ScriptedTransactionalClient&)> prepare_client_;
   std::function<void(ScriptedInputConsumer&)> prepare_consumer_;
   std::function<void()> on_idle_;
+  absl::flat_hash_map<std::string, int64_t> topic_record_limits_;
 };
 
 TEST_F(KafkaTransactionalLoopTest, EveryRecordOnceInCommittedTransactionsThenDrained) {
@@ -179,6 +181,23 @@ TEST_F(KafkaTransactionalLoopTest, ADeadLetterTooLargeEvenWithoutItsValueIsWritt
   // bounded, never for ever.
   EXPECT_EQ(metrics_.aborted.Value(), 3);
   EXPECT_EQ(metrics_.skipped.Add({{"topic", "in"}}).Value(), 0);
+}
+
+// Issue 9: an output larger than its topic takes is dead-lettered whole (the dead-letter topic
+// takes more), decided before producing, never left for the broker to refuse.
+TEST_F(KafkaTransactionalLoopTest, AnOutputLargerThanItsTopicTakesIsDeadLetteredWhole) {
+  topic_record_limits_ = {{"out", 100}, {"out.dlq", 10'000}};
+  Publish(0, std::string(150, 'v'));
+  Publish(0, std::string(99, 'w'), "");  // key "" + 99 bytes: just within 100
+  ASSERT_TRUE(RunUntilIdle().ok());
+  const std::vector<OutRecord> letters = kafka_.Output("out.dlq");
+  ASSERT_EQ(letters.size(), 1u);
+  EXPECT_EQ(letters[0].value, std::string(150, 'v'));
+  EXPECT_EQ(HeaderOf(letters[0], kDlqOmitted), "<absent>");
+  EXPECT_THAT(HeaderOf(letters[0], kDlqErrors),
+              HasSubstr("output to out of 151 bytes exceeds the 100 its max.message.bytes allows"));
+  EXPECT_EQ(kafka_.Output("out").size(), 1u);
+  EXPECT_EQ(kafka_.Output("out")[0].value, std::string(99, 'w'));
 }
 
 TEST_F(KafkaTransactionalLoopTest, AValueTooLargeForTheDeadLetterGoesWithoutIt) {

@@ -176,6 +176,32 @@ TEST_F(StandardiseTest, UnrecognisedValuesFailTheChecksThatDependOnThem) {
   EXPECT_FALSE(HasIssue(known.referrals[0], v1::QUALITY_ISSUE_INFORMATION_SHARING_NOT_RECORDED));
 }
 
+// Issue 9: a long narrative made a referral too large to deliver; it is cut, said so, and the
+// whole text stays in the incident.
+TEST_F(StandardiseTest, ALongNarrativeIsCutAtACharacterAndSaysHowMuchWasLeftOut) {
+  const StandardiserSetup& setup = testing::DefaultStandardiserSetup();
+  v1::IncidentEvent event;
+  ASSERT_TRUE(Decode(Incident("INCIDENT_TYPE_CHILD_NEGLECT", R"({"role": "PERSON_ROLE_CHILD"})"),
+                     Encoding::kJson, event).ok());
+  const Standardiser standardiser(*setup.directory, setup.time_zone, {.max_narrative_bytes = 10});
+  event.set_narrative("abcdefghij");  // exactly the limit: whole
+  StandardiseOutcome outcome = standardiser.Standardise(event);
+  EXPECT_EQ(outcome.referrals[0].narrative(), "abcdefghij");
+  EXPECT_EQ(outcome.referrals[0].narrative_truncated_bytes(), 0u);
+  event.set_narrative("abcdefghi\xC3\xA9xyz");  // "é" straddles the limit: cut before it
+  outcome = standardiser.Standardise(event);
+  EXPECT_EQ(outcome.referrals[0].narrative(), "abcdefghi");
+  EXPECT_EQ(outcome.referrals[0].narrative_truncated_bytes(), 5u);
+}
+
+TEST(CutAtCharacterTest, NeverInsideACharacter) {
+  EXPECT_EQ(CutAtCharacter("abc", 5), "abc");
+  EXPECT_EQ(CutAtCharacter("abc", 2), "ab");
+  EXPECT_EQ(CutAtCharacter("\xE2\x82\xAC\xE2\x82\xAC", 4), "\xE2\x82\xAC");  // two euro signs
+  EXPECT_EQ(CutAtCharacter("\xE2\x82\xAC", 2), "");
+  EXPECT_EQ(CutAtCharacter("", 0), "");
+}
+
 TEST_F(StandardiseTest, OtherTypeNeedsImmediateRisk) {
   const std::string child = R"({"role": "PERSON_ROLE_CHILD"})";
   EXPECT_EQ(Run(Incident("INCIDENT_TYPE_OTHER", child)).skip_reason, SkipReason::kOtherTypeNoRisk);
