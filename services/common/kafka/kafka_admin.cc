@@ -160,10 +160,13 @@ absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> TopicMessageLimits(
         rd_kafka_event_DescribeConfigs_result(event), &count);
     for (size_t i = 0; i < count && status.ok(); ++i) {
       const std::string name = rd_kafka_ConfigResource_name(described[i]);
-      if (rd_kafka_ConfigResource_error(described[i]) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        status = absl::UnavailableError(absl::StrCat(
-            "kafka: DescribeConfigs ", name, ": ",
-            rd_kafka_err2str(rd_kafka_ConfigResource_error(described[i]))));
+      if (const rd_kafka_resp_err_t error = rd_kafka_ConfigResource_error(described[i]);
+          error != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        const std::string text =
+            absl::StrCat("kafka: DescribeConfigs ", name, ": ", rd_kafka_err2str(error));
+        // A topic created a moment ago may not be known to every part of the cluster yet.
+        status = error == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ? absl::NotFoundError(text)
+                                                                   : absl::UnavailableError(text);
         break;
       }
       size_t entries = 0;

@@ -36,9 +36,9 @@ absl::Status EnsureTopics(const KafkaSettings& settings, const std::vector<Topic
                           absl::Duration timeout, const std::atomic<bool>* stop = nullptr);
 
 // The `max.message.bytes` of each of `topics` (the topic's own or the broker's default): the
-// largest record batch the broker takes on it. Returns kUnavailable when the cluster does not
-// answer within `timeout`, or the error of a topic the cluster cannot describe (librdkafka's mock
-// cluster serves no DescribeConfigs).
+// largest record batch the broker takes on it. Returns kNotFound when a topic is not known (yet:
+// just created), kUnavailable when the cluster does not answer within `timeout` or cannot
+// describe a topic (librdkafka's mock cluster serves no DescribeConfigs).
 absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> TopicMessageLimits(
     const KafkaSettings& settings, const std::vector<std::string>& topics, absl::Duration timeout);
 

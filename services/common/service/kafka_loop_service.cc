@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "services/common/core/status_macros.h"
 #include "services/common/kafka/kafka_admin.h"
 #include "services/common/kafka/kafka_client_conf.h"
@@ -58,6 +59,13 @@ absl::Status KafkaLoopService::Start(const std::atomic<bool>& stop) {
   outputs.insert(outputs.end(), topics_.dead_letters.begin(), topics_.dead_letters.end());
   absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> limits =
       TopicMessageLimits(settings_, outputs, kLimitsTimeout);
+  // Topics created a moment ago: asked again until the cluster knows them all.
+  for (const absl::Time deadline = absl::Now() + kLimitsTimeout;
+       limits.status().code() == absl::StatusCode::kNotFound && absl::Now() < deadline &&
+       !stop.load();) {
+    absl::SleepFor(absl::Milliseconds(200));
+    limits = TopicMessageLimits(settings_, outputs, kLimitsTimeout);
+  }
   if (limits.ok()) {
     REFERRAL_RETURN_IF_ERROR(ApplyTopicLimits(*limits, settings_));
   } else {
