@@ -1,5 +1,6 @@
 #include "services/standardiser/app.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -53,6 +54,11 @@ void StandardiserProcessor::Process(const InRecord& in, std::vector<OutRecord>& 
       out.push_back(DeadLetter(in, "unencodable", value.status().message()));
       return;
     }
+    if (std::string why = TooLarge(referral, *value); !why.empty()) {
+      out.resize(first);
+      out.push_back(DeadLetter(in, "too_large", why));
+      return;
+    }
     OutRecord record;
     record.topic = topics_.standardised();
     record.key = referral.referral_id();
@@ -72,6 +78,25 @@ void StandardiserProcessor::Process(const InRecord& in, std::vector<OutRecord>& 
       }
     }
   }
+}
+
+std::string StandardiserProcessor::TooLarge(const v1::Referral& referral,
+                                            const std::string& encoded) const {
+  // The router may write JSON whatever this service writes, and JSON may be several times the
+  // protobuf size; encoding JSON costs, so only when the protobuf is within a factor of eight.
+  size_t largest = encoded.size();
+  std::string sizes = absl::StrCat(encoded.size(), " bytes");
+  if (output_encoding_ == Encoding::kProtobuf && encoded.size() * 8 > max_referral_bytes_) {
+    if (absl::StatusOr<std::string> json = ToJson(referral); json.ok()) {
+      largest = std::max(largest, json->size());
+      absl::StrAppend(&sizes, " (", json->size(), " as JSON)");
+    }
+  } else if (output_encoding_ == Encoding::kJson) {
+    largest = std::max(largest, referral.ByteSizeLong());
+  }
+  if (largest <= max_referral_bytes_) return "";
+  return absl::StrCat("referral: ", sizes, " exceeds max_referral_bytes ", max_referral_bytes_,
+                      "; it could not be delivered to its LA");
 }
 
 OutRecord StandardiserProcessor::DeadLetter(const InRecord& in, absl::string_view reason,

@@ -23,10 +23,14 @@ class StandardiserProcessor final : public RecordProcessor {
  public:
   // `topics` must have WithDefaults() applied. IMPORTANT: keeps references to `standardiser`,
   // `clock`, `metrics` and `dead_letters`, which must outlive the processor.
+  // A referral larger than `max_referral_bytes` in either encoding is not produced: the incident
+  // is dead-lettered whole with reason "too_large".
   StandardiserProcessor(const Standardiser& standardiser, config::v1::Topics topics,
                         Encoding output_encoding, const Clock& clock, StandardiserMetrics& metrics,
-                        DeadLetterMetrics& dead_letters)
-      : standardiser_(standardiser),
+                        DeadLetterMetrics& dead_letters,
+                        size_t max_referral_bytes = size_t{1048588} - 8192)
+      : max_referral_bytes_(max_referral_bytes),
+        standardiser_(standardiser),
         topics_(std::move(topics)),
         output_encoding_(output_encoding),
         clock_(clock),
@@ -44,6 +48,10 @@ class StandardiserProcessor final : public RecordProcessor {
   void Aborted() override { pending_.Discard(); }
 
  private:
+  // Empty when `referral` is deliverable, else why not (its sizes against the limit).
+  std::string TooLarge(const v1::Referral& referral, const std::string& encoded) const;
+
+  const size_t max_referral_bytes_;
   const Standardiser& standardiser_;
   const config::v1::Topics topics_;
   const Encoding output_encoding_;

@@ -11,6 +11,10 @@ StandardiserOptions StandardiserOptionsFrom(const config::v1::StandardiserConfig
   return options;
 }
 
+size_t MaxReferralBytes(const config::v1::StandardiserConfig& config) {
+  return config.max_referral_bytes() != 0 ? config.max_referral_bytes() : kDefaultMaxReferralBytes;
+}
+
 absl::StatusOr<StandardiserSetup> LoadStandardiserSetup(const std::filesystem::path& path) {
   StandardiserSetup setup;
   LoadedDirectory directory;

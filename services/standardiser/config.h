@@ -25,6 +25,12 @@ struct StandardiserSetup {
 // The standardiser core's options from `config` (its defaults for unset fields).
 StandardiserOptions StandardiserOptionsFrom(const config::v1::StandardiserConfig& config);
 
+// Kafka's default max.message.bytes less 8 KiB for what the router adds.
+inline constexpr size_t kDefaultMaxReferralBytes = 1048588 - 8192;
+
+// The largest referral to produce (StandardiserConfig.max_referral_bytes, else the default).
+size_t MaxReferralBytes(const config::v1::StandardiserConfig& config);
+
 // Loads `path` (YAML or JSON) and the files it names relative to itself. Returns kNotFound for a
 // missing file and kInvalidArgument naming the file and every bad field.
 absl::StatusOr<StandardiserSetup> LoadStandardiserSetup(const std::filesystem::path& path);

@@ -21,7 +21,7 @@ struct Parts {
         metrics(registry),
         dead_letters(registry),
         processor(standardiser, setup.topics, EncodingOf(setup.config.output_encoding()), clock,
-                  metrics, dead_letters) {}
+                  metrics, dead_letters, MaxReferralBytes(setup.config)) {}
 
   StandardiserSetup setup;
   const Standardiser standardiser;

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -136,6 +138,46 @@ TEST_F(StandardiserProcessorTest, OutcomesCountOnlyWhenTheirTransactionCommits) 
   EXPECT_EQ(dead_letters_.For("undecodable").Value(), 1);
   processor.Committed();  // nothing pending: nothing more
   EXPECT_EQ(metrics_.incidents_referred.Value(), 1);
+}
+
+// Issue 9: a referral of about 999,600 bytes was written, but neither its routed copy nor the
+// router's dead letter fitted, so it never reached the LA. A referral larger than
+// max_referral_bytes in either encoding is not produced: the incident is dead-lettered whole.
+TEST_F(StandardiserProcessorTest, AReferralTooLargeToDeliverIsNotProducedTheIncidentIsDeadLettered) {
+  const std::string json = Sample("01-domestic-abuse-complete");
+  InRecord in;
+  in.topic = "incidents.v1";
+  in.value = json;
+  in.headers = {{"content-type", "application/json"}};
+  std::vector<OutRecord> out;
+  StandardiserProcessor unlimited(standardiser_, DefaultStandardiserSetup().topics,
+                                  Encoding::kProtobuf, clock_, metrics_, dead_letters_, 10'000'000);
+  unlimited.Process(in, out);
+  ASSERT_EQ(out.size(), 1u);
+  v1::Referral referral;
+  ASSERT_TRUE(referral.ParseFromString(out[0].value));
+  const size_t json_size = ToJson(referral)->size();
+  ASSERT_GT(json_size, out[0].value.size());  // JSON is the larger encoding here
+
+  // Exactly the JSON size: produced. One byte less: the JSON form would not fit downstream.
+  out.clear();
+  StandardiserProcessor at_limit(standardiser_, DefaultStandardiserSetup().topics,
+                                 Encoding::kProtobuf, clock_, metrics_, dead_letters_, json_size);
+  at_limit.Process(in, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].topic, "referrals.standardised.v1");
+  out.clear();
+  StandardiserProcessor below(standardiser_, DefaultStandardiserSetup().topics, Encoding::kProtobuf,
+                              clock_, metrics_, dead_letters_, json_size - 1);
+  below.Process(in, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].topic, "incidents.dlq.v1");
+  EXPECT_EQ(out[0].value, json);
+  EXPECT_EQ(HeaderValue(out[0], "dlq_reason"), "too_large");
+  EXPECT_EQ(HeaderValue(out[0], "dlq_errors"),
+            absl::StrCat("referral: ", referral.ByteSizeLong(), " bytes (", json_size,
+                         " as JSON) exceeds max_referral_bytes ", json_size - 1,
+                         "; it could not be delivered to its LA"));
 }
 
 TEST_F(StandardiserProcessorTest, ProtobufInputWithoutContentTypeAndJsonOutput) {
