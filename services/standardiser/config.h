@@ -25,6 +25,10 @@ struct StandardiserSetup {
 // The standardiser core's options from `config` (its defaults for unset fields).
 StandardiserOptions StandardiserOptionsFrom(const config::v1::StandardiserConfig& config);
 
+// What the router adds to a referral it routes (the routing decision, CloudEvents headers), at
+// most, with room to spare.
+inline constexpr int64_t kRoutingHeadroomBytes = 8192 - 512;
+
 // Kafka's default max.message.bytes less 8 KiB for what the router adds.
 inline constexpr size_t kDefaultMaxReferralBytes = 1048588 - 8192;
 

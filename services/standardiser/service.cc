@@ -6,6 +6,9 @@
 #include "services/common/config/setup.h"
 #include "services/common/core/status_macros.h"
 #include "services/common/observe/clock.h"
+#include "absl/strings/str_cat.h"
+#include "services/common/core/topics.h"
+#include "services/common/kafka/kafka_admin.h"
 #include "services/common/service/kafka_loop_service.h"
 #include "services/standardiser/app.h"
 #include "services/standardiser/config.h"
@@ -31,6 +34,30 @@ struct Parts {
   StandardiserProcessor processor;
 };
 
+// max_referral_bytes against the routed topics that exist already (the router creates the
+// rest with the cluster's default): a referral the standardiser produces must fit each of them
+// once routed. kInvalidArgument names the setting, the topic and both sizes.
+absl::Status CheckMaxReferralBytes(const StandardiserSetup& setup, const KafkaSettings& settings) {
+  const size_t max_referral = MaxReferralBytes(setup.config);
+  for (const auto& la : setup.directory->config().local_authorities()) {
+    std::vector<std::string> topics = {FrontDoorTopic(setup.topics, la.gss_code())};
+    if (!la.edt_id().empty()) topics.push_back(EdtTopic(setup.topics, la.edt_id()));
+    for (const std::string& topic : topics) {
+      absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> limit =
+          TopicMessageLimits(settings, {topic}, absl::Seconds(10));
+      if (!limit.ok()) continue;  // not created yet, or not describable: nothing to check
+      const int64_t takes = RecordLimitOf(limit->at(topic)) - kRoutingHeadroomBytes;
+      if (static_cast<int64_t>(max_referral) > takes) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "max_referral_bytes: ", max_referral, " is more than routed topic ", topic,
+            " takes with the router's additions (", takes, " of its max.message.bytes ",
+            limit->at(topic), ")"));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<LoadedService> MakeStandardiserService(const ServiceContext& context) {
@@ -44,7 +71,9 @@ absl::StatusOr<LoadedService> MakeStandardiserService(const ServiceContext& cont
       KafkaLoopTopics{.inputs = {topics.incidents()},
                       .outputs = {topics.standardised()},
                       .dead_letters = {topics.dead_letters()}},
-      parts->processor, parts);
+      parts->processor, parts, [parts](const KafkaSettings& settings) {
+        return CheckMaxReferralBytes(parts->setup, settings);
+      });
   return loaded;
 }
 

@@ -105,5 +105,35 @@ class StalledPartitionTest(unittest.TestCase):
             pipeline.stop_all()
 
 
+class MaxReferralBytesTest(unittest.TestCase):
+    """StandardiserConfig.max_referral_bytes is checked against the routed topics that exist: a
+    referral the standardiser may produce must fit its LA's topic once routed."""
+
+    def test_a_limit_the_routed_topics_cannot_take_refuses_the_start(self):
+        pipeline = harness.Pipeline("it-maxref")
+        try:
+            pipeline.router().wait_ready()  # creates the routed topics, Kafka's default limit
+            config = json.loads(pipeline.standardiser_config.read_text())
+            config["max_referral_bytes"] = 2_000_000
+            pipeline.standardiser_config.write_text(json.dumps(config))
+            standardiser = harness.Service(
+                "standardiser-big", [str(harness.BIN / "standardiser"), "--config",
+                                     str(pipeline.standardiser_config), "--instance", "big"],
+                pipeline.dir / "standardiser-big.log", pipeline.env())
+            pipeline.services.append(standardiser)
+            standardiser.start()
+            self.assertEqual(standardiser.proc.wait(120), 2)
+            [refused] = [e for e in standardiser.log_events() if e["event"] == "config_invalid"]
+            self.assertIn("max_referral_bytes: 2000000 is more than routed topic "
+                          f"{pipeline.prefix}.referrals.frontdoor.E06000022.v1 takes",
+                          refused["error"])
+            # The default fits Kafka's default limit exactly.
+            config["max_referral_bytes"] = 1048588 - 8192
+            pipeline.standardiser_config.write_text(json.dumps(config))
+            pipeline.standardiser().wait_ready()
+        finally:
+            pipeline.stop_all()
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -19,12 +19,13 @@ constexpr absl::Duration kLimitsTimeout = absl::Seconds(10);
 
 KafkaLoopService::KafkaLoopService(const ServiceContext& context, config::v1::Kafka kafka,
                                    KafkaLoopTopics topics, RecordProcessor& processor,
-                                   std::shared_ptr<const void> owner)
+                                   std::shared_ptr<const void> owner, StartCheck start_check)
     : context_(context),
       kafka_(std::move(kafka)),
       topics_(std::move(topics)),
       processor_(processor),
       owner_(std::move(owner)),
+      start_check_(std::move(start_check)),
       metrics_(*context.registry) {}
 
 absl::Status KafkaLoopService::Start(const std::atomic<bool>& stop) {
@@ -71,6 +72,7 @@ absl::Status KafkaLoopService::Start(const std::atomic<bool>& stop) {
   } else {
     log::Warn("topic_limits_unknown", {{"error", std::string(limits.status().message())}});
   }
+  if (start_check_) REFERRAL_RETURN_IF_ERROR(start_check_(settings_));
   REFERRAL_ASSIGN_OR_RETURN(
       loop_, KafkaTransactionalLoop::Create(settings_, topics_.inputs, processor_, metrics_, stop));
   return absl::OkStatus();

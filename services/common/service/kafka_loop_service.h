@@ -5,6 +5,7 @@
 #define REFERRAL_SERVICES_COMMON_SERVICE_KAFKA_LOOP_SERVICE_H_
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,10 +31,15 @@ struct KafkaLoopTopics {
 
 class KafkaLoopService final : public Service {
  public:
+  // A service's own check at start-up, once the topics exist and its Kafka settings are resolved
+  // (a setting against the cluster, say). An error refuses the start as Start() does.
+  using StartCheck = std::function<absl::Status(const KafkaSettings&)>;
+
   // IMPORTANT: keeps a reference to `processor`; `owner` (what the processor refers to) lives
   // as long as the service.
   KafkaLoopService(const ServiceContext& context, config::v1::Kafka kafka, KafkaLoopTopics topics,
-                   RecordProcessor& processor, std::shared_ptr<const void> owner);
+                   RecordProcessor& processor, std::shared_ptr<const void> owner,
+                   StartCheck start_check = nullptr);
 
   // kInvalidArgument naming the kafka.* field; kFailedPrecondition or kUnavailable for topics.
   absl::Status Start(const std::atomic<bool>& stop) override;
@@ -47,6 +53,7 @@ class KafkaLoopService final : public Service {
   const KafkaLoopTopics topics_;
   RecordProcessor& processor_;
   const std::shared_ptr<const void> owner_;
+  const StartCheck start_check_;
   KafkaLoopMetrics metrics_;
   KafkaSettings settings_;
   std::unique_ptr<KafkaTransactionalLoop> loop_;
