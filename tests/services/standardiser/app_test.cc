@@ -36,6 +36,16 @@ std::vector<std::string> HeaderNames(const OutRecord& record) {
   return names;
 }
 
+// A record of incidents.v1 viewing `value` (which must outlive it) with `content_type`.
+InRecord JsonIncident(const std::string& value,
+                      std::vector<Header> headers = {{"content-type", "application/json"}}) {
+  InRecord in;
+  in.topic = "incidents.v1";
+  in.value = value;
+  in.headers = std::move(headers);
+  return in;
+}
+
 class StandardiserProcessorTest : public ::testing::Test {
  protected:
   StandardiserProcessorTest()
@@ -118,10 +128,7 @@ TEST_F(StandardiserProcessorTest, OutcomesCountOnlyWhenTheirTransactionCommits) 
   StandardiserProcessor processor(standardiser_, DefaultStandardiserSetup().topics,
                                   Encoding::kProtobuf, clock_, metrics_, dead_letters_);
   const std::string json = Sample("01-domestic-abuse-complete");
-  InRecord in;
-  in.topic = "incidents.v1";
-  in.value = json;
-  in.headers = {{"content-type", "application/json"}};
+  const InRecord in = JsonIncident(json);
   InRecord bad = in;
   bad.value = "{";
   std::vector<OutRecord> out;
@@ -145,10 +152,7 @@ TEST_F(StandardiserProcessorTest, OutcomesCountOnlyWhenTheirTransactionCommits) 
 // max_referral_bytes in either encoding is not produced: the incident is dead-lettered whole.
 TEST_F(StandardiserProcessorTest, AReferralTooLargeToDeliverIsNotProducedTheIncidentIsDeadLettered) {
   const std::string json = Sample("01-domestic-abuse-complete");
-  InRecord in;
-  in.topic = "incidents.v1";
-  in.value = json;
-  in.headers = {{"content-type", "application/json"}};
+  const InRecord in = JsonIncident(json);
   std::vector<OutRecord> out;
   StandardiserProcessor unlimited(standardiser_, DefaultStandardiserSetup().topics,
                                   Encoding::kProtobuf, clock_, metrics_, dead_letters_, 10'000'000);
@@ -249,10 +253,8 @@ TEST_F(StandardiserProcessorTest, TheLastContentTypeHeaderWins) {
   StandardiserProcessor processor(standardiser_, DefaultStandardiserSetup().topics,
                                   Encoding::kProtobuf, clock_, metrics_, dead_letters_);
   const std::string json = Sample("01-domestic-abuse-complete");
-  InRecord in;
-  in.topic = "incidents.v1";
-  in.value = json;
-  in.headers = {{"content-type", "application/x-protobuf"}, {"content-type", "application/json"}};
+  const InRecord in = JsonIncident(
+      json, {{"content-type", "application/x-protobuf"}, {"content-type", "application/json"}});
   std::vector<OutRecord> out;
   processor.Process(in, out);
   processor.Committed();
