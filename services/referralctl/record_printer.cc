@@ -15,15 +15,6 @@ namespace {
 
 constexpr absl::string_view kIncidentType = "uk.gov.police.incident.v1";
 
-// The last header called `name` (Kafka clients take the last of repeated headers), or "".
-std::string LastHeader(const std::vector<Header>& headers, absl::string_view name) {
-  std::string value;
-  for (const Header& h : headers) {
-    if (h.name == name) value = h.value;
-  }
-  return value;
-}
-
 // The contract a record carries, by its CloudEvents type, else its topic; null for a dead letter
 // or anything else.
 std::unique_ptr<google::protobuf::Message> MessageFor(absl::string_view topic,
@@ -31,7 +22,8 @@ std::unique_ptr<google::protobuf::Message> MessageFor(absl::string_view topic,
   for (const Header& h : headers) {
     if (h.name == kDlqReason) return nullptr;
   }
-  const std::string type = LastHeader(headers, "ce_type");
+  const std::string* found_type = FindHeader(headers, "ce_type");
+  const std::string type = found_type == nullptr ? "" : *found_type;
   if (type == kIncidentType) return std::make_unique<v1::IncidentEvent>();
   if (absl::StartsWith(type, "uk.gov.referral.")) return std::make_unique<v1::Referral>();
   if (absl::StrContains(topic, "dlq")) return nullptr;
@@ -83,7 +75,8 @@ std::optional<nlohmann::json> ParseShallowJson(absl::string_view text) {
 nlohmann::json PrintableValue(absl::string_view topic, const std::vector<Header>& headers,
                               absl::string_view value) {
   if (std::unique_ptr<google::protobuf::Message> message = MessageFor(topic, headers)) {
-    absl::StatusOr<Encoding> encoding = EncodingOf(LastHeader(headers, kContentTypeHeader));
+    const std::string* content_type = FindHeader(headers, kContentTypeHeader);
+    absl::StatusOr<Encoding> encoding = EncodingOf(content_type == nullptr ? "" : *content_type);
     if (encoding.ok() && Decode(value, *encoding, *message).ok()) {
       absl::StatusOr<std::string> json = ToJson(*message);
       if (json.ok()) {

@@ -6,7 +6,6 @@
 
 #include <filesystem>
 #include <memory>
-#include <set>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -28,9 +27,6 @@ struct RouterSetup {
 // Loads `path` (YAML or JSON) and the files it names relative to itself. Returns kNotFound for a
 // missing file and kInvalidArgument naming the file and every bad field.
 absl::StatusOr<RouterSetup> LoadRouterSetup(const std::filesystem::path& path);
-
-// Every topic the router routes to: each LA's front door and EDT, and triage (not its dead letters).
-std::set<std::string> RoutedTopics(const RouterSetup& setup);
 
 }  // namespace referral
 

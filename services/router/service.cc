@@ -9,6 +9,7 @@
 #include "services/common/config/setup.h"
 #include "services/common/core/status_macros.h"
 #include "services/common/core/time_util.h"
+#include "services/common/core/topics.h"
 #include "services/common/observe/clock.h"
 #include "services/common/observe/log.h"
 #include "services/common/service/kafka_loop_service.h"
@@ -59,7 +60,8 @@ absl::StatusOr<LoadedService> MakeRouterService(const ServiceContext& context,
   }
   REFERRAL_ASSIGN_OR_RETURN(RouterSetup setup, LoadRouterSetup(context.config_path));
   auto parts = std::make_shared<Parts>(std::move(setup), std::move(clock), *context.registry);
-  const std::set<std::string> routed = RoutedTopics(parts->setup);
+  const std::set<std::string> routed =
+      RoutedTopics(parts->setup.topics, parts->setup.directory->config());
   LoadedService loaded;
   loaded.http_listen = parts->setup.config.http().listen();
   loaded.service = std::make_unique<KafkaLoopService>(

@@ -43,12 +43,8 @@ struct Parts {
 absl::Status CheckMaxReferralBytes(const StandardiserSetup& setup, const KafkaSettings& settings) {
   // The cluster did not describe this service's own topics (librdkafka's mock): nothing to ask.
   if (settings.topic_record_limits.empty()) return absl::OkStatus();
-  // Each once: LAs share an EDT, and a topic asked for twice fails the whole request.
-  std::set<std::string> unique;
-  for (const auto& la : setup.directory->config().local_authorities()) {
-    unique.insert(FrontDoorTopic(setup.topics, la.gss_code()));
-    if (!la.edt_id().empty()) unique.insert(EdtTopic(setup.topics, la.edt_id()));
-  }
+  // Each once (RoutedTopics): a topic asked for twice fails the whole request.
+  const std::set<std::string> unique = RoutedTopics(setup.topics, setup.directory->config());
   const std::vector<std::string> routed(unique.begin(), unique.end());
   absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> limits =
       TopicMessageLimits(settings, routed, kDescribeTimeout);

@@ -21,12 +21,11 @@ class FixedClock final : public Clock {
   absl::Time now_;
 };
 
-// The value of `record`'s first header called `name`, or "<absent>".
-inline std::string HeaderValue(const OutRecord& record, const std::string& name) {
-  for (const Header& h : record.headers) {
-    if (h.name == name) return h.value;
-  }
-  return "<absent>";
+// The value of `record`'s header called `name` (the last, as FindHeader() takes it), or
+// "<absent>".
+inline std::string HeaderValue(const OutRecord& record, absl::string_view name) {
+  const std::string* value = FindHeader(record.headers, name);
+  return value == nullptr ? "<absent>" : *value;
 }
 
 }  // namespace referral::testing

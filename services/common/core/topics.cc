@@ -54,4 +54,14 @@ std::string EdtTopic(const config::v1::Topics& topics, absl::string_view edt_id)
   return absl::StrReplaceAll(topics.edt_template(), {{kEdtPlaceholder, edt_id}});
 }
 
+std::set<std::string> RoutedTopics(const config::v1::Topics& topics,
+                                   const config::v1::Directory& directory) {
+  std::set<std::string> routed = {topics.triage()};
+  for (const auto& la : directory.local_authorities()) {
+    routed.insert(FrontDoorTopic(topics, la.gss_code()));
+    if (!la.edt_id().empty()) routed.insert(EdtTopic(topics, la.edt_id()));
+  }
+  return routed;
+}
+
 }  // namespace referral

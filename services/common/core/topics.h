@@ -3,6 +3,7 @@
 #define REFERRAL_SERVICES_COMMON_CORE_TOPICS_H_
 
 #include "absl/strings/string_view.h"
+#include <set>
 #include <string>
 
 #include "referral/config/v1/config.pb.h"
@@ -23,6 +24,11 @@ std::string FrontDoorTopic(const config::v1::Topics& topics, absl::string_view g
 
 // The topic of the emergency duty team with this id.
 std::string EdtTopic(const config::v1::Topics& topics, absl::string_view edt_id);
+
+// Every topic the router routes to under `directory`, each once: each LA's front door and EDT
+// (LAs share EDTs), and triage. Not its dead letters.
+std::set<std::string> RoutedTopics(const config::v1::Topics& topics,
+                                   const config::v1::Directory& directory);
 
 }  // namespace referral
 

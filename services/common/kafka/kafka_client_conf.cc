@@ -33,8 +33,8 @@ absl::StatusOr<std::unique_ptr<RdKafka::Conf>> LoopConsumerConf(const KafkaSetti
 absl::StatusOr<std::unique_ptr<RdKafka::Conf>> TransactionalProducerConf(
     const KafkaSettings& settings) {
   Properties defaults = {
-                   // The output topics' record limit (AlignProducerLimit), so a record a topic
-                   // would refuse is refused here at once rather than failing its transaction.
+                   // The largest record any output topic takes (ApplyTopicLimits); the loop
+                   // checks each output against its own topic's limit before producing it.
                    {"message.max.bytes", std::to_string(settings.producer_message_max_bytes)},
                    {"linger.ms", "5"},
                    {"client.id", settings.transactional_id},

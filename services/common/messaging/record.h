@@ -42,6 +42,16 @@ struct Header {
   std::string value;
 };
 
+// The value of the last header called `name` (a repeated header's last value wins, as the Java
+// and librdkafka clients' lastHeader() take it), or nullptr.
+inline const std::string* FindHeader(const std::vector<Header>& headers, absl::string_view name) {
+  const std::string* found = nullptr;
+  for (const Header& header : headers) {
+    if (header.name == name) found = &header.value;
+  }
+  return found;
+}
+
 // One consumed record. IMPORTANT: `key` and `value` point into the consumer's buffer and are
 // valid only during the Process() call that receives them.
 struct InRecord {
@@ -54,14 +64,9 @@ struct InRecord {
 
   RecordId id() const { return {{std::string(topic), partition}, offset}; }
 
-  // The value of the last header called `name` (a repeated header's last value wins, as the
-  // Java and librdkafka clients' lastHeader() take it), or nullptr.
+  // The value of the last header called `name`, or nullptr (referral::FindHeader).
   const std::string* FindHeader(absl::string_view name) const {
-    const std::string* found = nullptr;
-    for (const Header& header : headers) {
-      if (header.name == name) found = &header.value;
-    }
-    return found;
+    return referral::FindHeader(headers, name);
   }
 };
 

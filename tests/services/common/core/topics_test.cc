@@ -33,5 +33,19 @@ TEST(TopicsTest, ConfiguredNamesWinAndTemplatesAreChecked) {
                           FieldError{"topics.edt_template", "must contain {edt} once"}));
 }
 
+TEST(RoutedTopicsTest, EachFrontDoorAndEdtOnceAndTriageButNotTheDeadLetters) {
+  config::v1::Directory directory;
+  for (const auto& [gss, edt] : std::vector<std::pair<std::string, std::string>>{
+           {"E06000022", "avon"}, {"E06000023", "avon"}, {"E06000066", ""}}) {
+    auto* la = directory.add_local_authorities();
+    la->set_gss_code(gss);
+    la->set_edt_id(edt);
+  }
+  EXPECT_THAT(RoutedTopics(WithDefaults({}), directory),
+              ::testing::ElementsAre("referrals.edt.avon.v1", "referrals.frontdoor.E06000022.v1",
+                                     "referrals.frontdoor.E06000023.v1",
+                                     "referrals.frontdoor.E06000066.v1", "referrals.triage.v1"));
+}
+
 }  // namespace
 }  // namespace referral

@@ -1,4 +1,4 @@
-// AlignProducerLimit: the producer's record limit follows the output topics' limits.
+// ApplyTopicLimits: the producer's and each topic's record limits follow the topics' limits.
 #include "services/common/kafka/kafka_admin.h"
 
 #include <librdkafka/rdkafkacpp.h>

@@ -7,6 +7,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tests/testing/service_doubles.h"
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/messaging/dead_letter.h"
@@ -90,12 +92,6 @@ class KafkaTransactionalLoopTest : public ::testing::Test {
     for (const OutRecord& r : kafka_.Output(topic)) values.push_back(r.value.substr(0, 20));
     return values;
   }
-  std::string HeaderOf(const OutRecord& record, absl::string_view name) {
-    for (const Header& h : record.headers) {
-      if (h.name == name) return h.value;
-    }
-    return "<absent>";
-  }
 
   FakeClock clock_;
   ScriptedCallRunner runner_;
@@ -153,10 +149,10 @@ TEST_F(KafkaTransactionalLoopTest, AnOversizedOutputIsDeadLetteredWholeAndThePar
   const std::vector<OutRecord> letters = kafka_.Output("out.dlq");
   ASSERT_EQ(letters.size(), 1u);
   EXPECT_EQ(letters[0].value, "big one");
-  EXPECT_EQ(HeaderOf(letters[0], kDlqReason), "produce_failed");
-  EXPECT_THAT(HeaderOf(letters[0], kDlqErrors), HasSubstr("Message size too large"));
-  EXPECT_EQ(HeaderOf(letters[0], kDlqSourceOffset), "1");
-  EXPECT_EQ(HeaderOf(letters[0], kDlqOmitted), "<absent>");
+  EXPECT_EQ(testing::HeaderValue(letters[0], kDlqReason), "produce_failed");
+  EXPECT_THAT(testing::HeaderValue(letters[0], kDlqErrors), HasSubstr("Message size too large"));
+  EXPECT_EQ(testing::HeaderValue(letters[0], kDlqSourceOffset), "1");
+  EXPECT_EQ(testing::HeaderValue(letters[0], kDlqOmitted), "<absent>");
 }
 
 // The hostile-input finding: a ~1 MB key and an undecodable value. The dead letter carries the
@@ -172,11 +168,11 @@ TEST_F(KafkaTransactionalLoopTest, ADeadLetterTooLargeEvenWithoutItsValueIsWritt
   ASSERT_EQ(letters.size(), 1u);
   EXPECT_EQ(letters[0].key, "");
   EXPECT_EQ(letters[0].value, "");
-  EXPECT_EQ(HeaderOf(letters[0], kDlqOmitted), "key,value,headers");
-  EXPECT_EQ(HeaderOf(letters[0], kDlqReason), "produce_failed");
-  EXPECT_EQ(HeaderOf(letters[0], kDlqSourceTopic), "in");
-  EXPECT_EQ(HeaderOf(letters[0], kDlqSourcePartition), "0");
-  EXPECT_EQ(HeaderOf(letters[0], kDlqSourceOffset), "1");
+  EXPECT_EQ(testing::HeaderValue(letters[0], kDlqOmitted), "key,value,headers");
+  EXPECT_EQ(testing::HeaderValue(letters[0], kDlqReason), "produce_failed");
+  EXPECT_EQ(testing::HeaderValue(letters[0], kDlqSourceTopic), "in");
+  EXPECT_EQ(testing::HeaderValue(letters[0], kDlqSourcePartition), "0");
+  EXPECT_EQ(testing::HeaderValue(letters[0], kDlqSourceOffset), "1");
   // Refused three times (its output, the whole letter, the letter without value): three aborts,
   // bounded, never for ever.
   EXPECT_EQ(metrics_.aborted.Value(), 3);
@@ -193,8 +189,8 @@ TEST_F(KafkaTransactionalLoopTest, AnOutputLargerThanItsTopicTakesIsDeadLettered
   const std::vector<OutRecord> letters = kafka_.Output("out.dlq");
   ASSERT_EQ(letters.size(), 1u);
   EXPECT_EQ(letters[0].value, std::string(150, 'v'));
-  EXPECT_EQ(HeaderOf(letters[0], kDlqOmitted), "<absent>");
-  EXPECT_THAT(HeaderOf(letters[0], kDlqErrors),
+  EXPECT_EQ(testing::HeaderValue(letters[0], kDlqOmitted), "<absent>");
+  EXPECT_THAT(testing::HeaderValue(letters[0], kDlqErrors),
               HasSubstr("output to out of 151 bytes exceeds the 100 its max.message.bytes allows"));
   EXPECT_EQ(kafka_.Output("out").size(), 1u);
   EXPECT_EQ(kafka_.Output("out")[0].value, std::string(99, 'w'));
@@ -208,7 +204,7 @@ TEST_F(KafkaTransactionalLoopTest, AValueTooLargeForTheDeadLetterGoesWithoutIt) 
   ASSERT_EQ(letters.size(), 1u);
   EXPECT_EQ(letters[0].value, "");
   EXPECT_EQ(letters[0].key, "k");
-  EXPECT_EQ(HeaderOf(letters[0], kDlqOmitted), "value");
+  EXPECT_EQ(testing::HeaderValue(letters[0], kDlqOmitted), "value");
   EXPECT_THAT(Values("out"), ElementsAre("v1"));
 }
 

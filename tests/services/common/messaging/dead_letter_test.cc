@@ -3,15 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/testing/service_doubles.h"
+
 namespace referral {
 namespace {
 
-std::string HeaderOf(const OutRecord& record, absl::string_view name) {
-  for (const Header& h : record.headers) {
-    if (h.name == name) return h.value;
-  }
-  return "<absent>";
-}
 
 InRecord Rejected() {
   InRecord in;
@@ -33,13 +29,13 @@ TEST(DeadLetterTest, WholeKeepsKeyValueAndHeadersThenAddsWhyAndWhere) {
   EXPECT_EQ(letter.topic, "incidents.dlq.v1");
   EXPECT_EQ(letter.key, "ASP-1");
   EXPECT_EQ(letter.value, "{not json");
-  EXPECT_EQ(HeaderOf(letter, "content-type"), "application/json");
-  EXPECT_EQ(HeaderOf(letter, kDlqReason), "undecodable");
-  EXPECT_EQ(HeaderOf(letter, kDlqErrors), "value: invalid JSON");
-  EXPECT_EQ(HeaderOf(letter, kDlqService), "standardiser");
-  EXPECT_EQ(HeaderOf(letter, kDlqSourceTopic), "incidents.v1");
-  EXPECT_EQ(HeaderOf(letter, kDlqSourcePartition), "4");
-  EXPECT_EQ(HeaderOf(letter, kDlqSourceOffset), "1234");
+  EXPECT_EQ(testing::HeaderValue(letter, "content-type"), "application/json");
+  EXPECT_EQ(testing::HeaderValue(letter, kDlqReason), "undecodable");
+  EXPECT_EQ(testing::HeaderValue(letter, kDlqErrors), "value: invalid JSON");
+  EXPECT_EQ(testing::HeaderValue(letter, kDlqService), "standardiser");
+  EXPECT_EQ(testing::HeaderValue(letter, kDlqSourceTopic), "incidents.v1");
+  EXPECT_EQ(testing::HeaderValue(letter, kDlqSourcePartition), "4");
+  EXPECT_EQ(testing::HeaderValue(letter, kDlqSourceOffset), "1234");
   EXPECT_EQ(CutDeadLetter(letter, DeadLetterForm::kWhole).headers.size(), letter.headers.size());
 }
 
@@ -48,12 +44,12 @@ TEST(DeadLetterTest, WholeKeepsKeyValueAndHeadersThenAddsWhyAndWhere) {
 TEST(DeadLetterTest, IsACloudEventOfItsOwnKeepingTheRecordsUnderAnotherName) {
   const OutRecord letter = MakeDeadLetter(Rejected(), "incidents.dlq.v1", "standardiser",
                                           "undecodable", "value: invalid JSON");
-  EXPECT_EQ(HeaderOf(letter, "ce_id"), "incidents.v1/4/1234/dead_letter");
-  EXPECT_EQ(HeaderOf(letter, "ce_type"), "uk.gov.referral.v1.dead_letter");
-  EXPECT_EQ(HeaderOf(letter, "ce_source"), "/referral-gateway/standardiser");
-  EXPECT_EQ(HeaderOf(letter, "ce_specversion"), "1.0");
-  EXPECT_EQ(HeaderOf(letter, "dlq_original_ce_id"), "ASP-1.r3");
-  EXPECT_EQ(HeaderOf(letter, "dlq_original_ce_type"), "uk.police.incident");
+  EXPECT_EQ(testing::HeaderValue(letter, "ce_id"), "incidents.v1/4/1234/dead_letter");
+  EXPECT_EQ(testing::HeaderValue(letter, "ce_type"), "uk.gov.referral.v1.dead_letter");
+  EXPECT_EQ(testing::HeaderValue(letter, "ce_source"), "/referral-gateway/standardiser");
+  EXPECT_EQ(testing::HeaderValue(letter, "ce_specversion"), "1.0");
+  EXPECT_EQ(testing::HeaderValue(letter, "dlq_original_ce_id"), "ASP-1.r3");
+  EXPECT_EQ(testing::HeaderValue(letter, "dlq_original_ce_type"), "uk.police.incident");
   int ce_ids = 0;
   for (const Header& h : letter.headers) ce_ids += h.name == "ce_id";
   EXPECT_EQ(ce_ids, 1);
@@ -65,9 +61,9 @@ TEST(DeadLetterTest, WithoutValueKeepsKeyAndHeadersAndSaysSo) {
       DeadLetterForm::kWithoutValue);
   EXPECT_EQ(letter.value, "");
   EXPECT_EQ(letter.key, "ASP-1");
-  EXPECT_EQ(HeaderOf(letter, "trace"), std::string(5000, 't'));
-  EXPECT_EQ(HeaderOf(letter, kDlqOmitted), "value");
-  EXPECT_EQ(HeaderOf(letter, kDlqValueDropped), "true");
+  EXPECT_EQ(testing::HeaderValue(letter, "trace"), std::string(5000, 't'));
+  EXPECT_EQ(testing::HeaderValue(letter, kDlqOmitted), "value");
+  EXPECT_EQ(testing::HeaderValue(letter, kDlqValueDropped), "true");
 }
 
 TEST(DeadLetterTest, CoordinatesOnlyKeepsTheDlqHeadersCutToOneKibibyte) {
@@ -77,14 +73,14 @@ TEST(DeadLetterTest, CoordinatesOnlyKeepsTheDlqHeadersCutToOneKibibyte) {
   EXPECT_EQ(letter.topic, "dlq");
   EXPECT_EQ(letter.key, "");
   EXPECT_EQ(letter.value, "");
-  EXPECT_EQ(HeaderOf(letter, "content-type"), "<absent>");
-  EXPECT_EQ(HeaderOf(letter, "trace"), "<absent>");
-  EXPECT_EQ(HeaderOf(letter, kDlqErrors), std::string(1024, 'e'));
-  EXPECT_EQ(HeaderOf(letter, kDlqSourceOffset), "1234");
-  EXPECT_EQ(HeaderOf(letter, kDlqReason), "produce_failed");
-  EXPECT_EQ(HeaderOf(letter, kDlqOmitted), "key,value,headers");
-  EXPECT_EQ(HeaderOf(letter, "ce_id"), "incidents.v1/4/1234/dead_letter");
-  EXPECT_EQ(HeaderOf(letter, "dlq_original_ce_id"), "ASP-1.r3");
+  EXPECT_EQ(testing::HeaderValue(letter, "content-type"), "<absent>");
+  EXPECT_EQ(testing::HeaderValue(letter, "trace"), "<absent>");
+  EXPECT_EQ(testing::HeaderValue(letter, kDlqErrors), std::string(1024, 'e'));
+  EXPECT_EQ(testing::HeaderValue(letter, kDlqSourceOffset), "1234");
+  EXPECT_EQ(testing::HeaderValue(letter, kDlqReason), "produce_failed");
+  EXPECT_EQ(testing::HeaderValue(letter, kDlqOmitted), "key,value,headers");
+  EXPECT_EQ(testing::HeaderValue(letter, "ce_id"), "incidents.v1/4/1234/dead_letter");
+  EXPECT_EQ(testing::HeaderValue(letter, "dlq_original_ce_id"), "ASP-1.r3");
   // Six dlq_* headers, dlq_omitted, four ce_* of its own and two of the record's.
   EXPECT_EQ(letter.headers.size(), 13u);
 }
@@ -98,7 +94,7 @@ TEST(DeadLetterTest, TheDeadLettererCountsByReason) {
   const OutRecord letter = dead_letter(Rejected(), "unroutable", "no LA");
   EXPECT_EQ(metrics.For("invalid").Value(), 2);
   EXPECT_EQ(metrics.For("unroutable").Value(), 1);
-  EXPECT_EQ(HeaderOf(letter, kDlqService), "router");
+  EXPECT_EQ(testing::HeaderValue(letter, kDlqService), "router");
   EXPECT_EQ(letter.topic, "dlq");
 }
 
