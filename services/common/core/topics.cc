@@ -32,6 +32,8 @@ config::v1::Topics WithDefaults(config::v1::Topics topics) {
   Default(topics.mutable_edt_template(), "referrals.edt.{edt}.v1");
   Default(topics.mutable_triage(), "referrals.triage.v1");
   Default(topics.mutable_routing_dead_letters(), "referrals.dlq.v1");
+  Default(topics.mutable_audit(), "referrals.audit.v1");
+  Default(topics.mutable_feedback(), "referrals.feedback.v1");
   return topics;
 }
 

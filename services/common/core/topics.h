@@ -13,7 +13,7 @@ namespace referral {
 
 // `topics` with every empty field set to its default ("incidents.v1", "incidents.dlq.v1",
 // "referrals.standardised.v1", "referrals.frontdoor.{la}.v1", "referrals.edt.{edt}.v1",
-// "referrals.triage.v1", "referrals.dlq.v1").
+// "referrals.triage.v1", "referrals.dlq.v1", "referrals.audit.v1", "referrals.feedback.v1").
 config::v1::Topics WithDefaults(config::v1::Topics topics);
 
 // Checks that the templates hold their placeholder once. Expects WithDefaults() applied.

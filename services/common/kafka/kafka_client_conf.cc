@@ -72,6 +72,21 @@ absl::StatusOr<std::unique_ptr<RdKafka::Conf>> ReaderConf(const KafkaSettings& s
                    {"isolation.level", "read_committed"}});
 }
 
+absl::StatusOr<std::unique_ptr<RdKafka::Conf>> SubscriptionConsumerConf(
+    const KafkaSettings& settings, const std::string& group_id) {
+  return MakeConf(settings,
+                  {{"fetch.wait.max.ms", kFetchWaitMaxMs},
+                   // Referrals are small and a stream sends at most a few hundred at a time.
+                   {"queued.max.messages.kbytes", "2048"},
+                   {"fetch.max.bytes", "4194304"}},
+                  {{"group.id", group_id},
+                   {"partition.assignment.strategy", "range"},
+                   {"enable.auto.commit", "false"},
+                   {"enable.auto.offset.store", "false"},
+                   {"auto.offset.reset", "earliest"},
+                   {"isolation.level", "read_committed"}});
+}
+
 absl::Status CheckLoopClientConfs(const KafkaSettings& settings) {
   if (auto consumer = LoopConsumerConf(settings); !consumer.ok()) return consumer.status();
   return TransactionalProducerConf(settings).status();

@@ -5,6 +5,7 @@
 #define REFERRAL_SERVICES_COMMON_KAFKA_KAFKA_CLIENT_CONF_H_
 
 #include <memory>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "services/common/kafka/kafka_settings.h"
@@ -28,6 +29,13 @@ absl::StatusOr<std::unique_ptr<RdKafka::Conf>> IdempotentProducerConf(const Kafk
 
 // A read_committed reader that assigns partitions itself and commits nothing (tools, tests).
 absl::StatusOr<std::unique_ptr<RdKafka::Conf>> ReaderConf(const KafkaSettings& settings);
+
+// A feed subscription's consumer: a member of `group_id` (one group per subscription, so the
+// group gives each partition of the queue to one stream at a time across replicas), eager
+// assignment (a partition is revoked everywhere before it is assigned anywhere), offsets
+// committed only explicitly, read_committed, small fetch buffers (one per open stream).
+absl::StatusOr<std::unique_ptr<RdKafka::Conf>> SubscriptionConsumerConf(
+    const KafkaSettings& settings, const std::string& group_id);
 
 // Builds the loop's consumer and producer configurations and returns the first error
 // (kInvalidArgument naming the property), so a bad property fails at start-up as a config error.

@@ -6,9 +6,35 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/grpc/server_security.h"
 #include "services/common/observe/log.h"
 
 namespace referral {
+absl::StatusOr<GrpcService::Options> GrpcService::OptionsFrom(
+    const config::v1::GrpcServer& config, const std::filesystem::path& config_path,
+    const std::string& default_listen) {
+  Options options;
+  options.listen = config.listen().empty() ? default_listen : config.listen();
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      MutualTlsCredentials(config.tls(), config_path, "grpc.tls");
+  if (!credentials.ok()) return credentials.status();
+  options.credentials = *std::move(credentials);
+  if (config.max_receive_message_bytes() > 0) {
+    options.max_receive_message_bytes = static_cast<int>(config.max_receive_message_bytes());
+  }
+  if (config.max_send_message_bytes() > 0) {
+    options.max_send_message_bytes = static_cast<int>(config.max_send_message_bytes());
+  }
+  if (config.keepalive_time_ms() > 0) {
+    options.keepalive_time = absl::Milliseconds(config.keepalive_time_ms());
+  }
+  if (config.keepalive_timeout_ms() > 0) {
+    options.keepalive_timeout = absl::Milliseconds(config.keepalive_timeout_ms());
+  }
+  if (config.shutdown_grace_ms() > 0) options.grace = absl::Milliseconds(config.shutdown_grace_ms());
+  return options;
+}
+
 GrpcService::GrpcService(const ServiceContext& context, Options options,
                          std::vector<grpc::Service*> services,
                          const std::vector<std::string>& service_names,
@@ -30,6 +56,16 @@ absl::Status GrpcService::Start(const std::atomic<bool>&) {
   // silently instead of failing to start.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(options_.listen, options_.credentials, &port_);
+  builder.SetMaxReceiveMessageSize(options_.max_receive_message_bytes);
+  builder.SetMaxSendMessageSize(options_.max_send_message_bytes);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS,
+                             static_cast<int>(absl::ToInt64Milliseconds(options_.keepalive_time)));
+  builder.AddChannelArgument(
+      GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
+      static_cast<int>(absl::ToInt64Milliseconds(options_.keepalive_timeout)));
+  // Clients may ping idle connections (subscribers hold streams open for hours).
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
   for (grpc::Service* service : services_) builder.RegisterService(service);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(metrics_.InterceptorFactory());

@@ -7,12 +7,15 @@
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "referral/config/v1/config.pb.h"
 #include "services/common/grpc/grpc_metrics.h"
 #include "services/common/service/service.h"
 #include "services/common/service/service_main.h"
@@ -25,7 +28,17 @@ class GrpcService final : public Service {
     std::string listen = "0.0.0.0:0";  // "address:port"; port 0 picks one (see port())
     absl::Duration grace = absl::Seconds(10);
     std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+    int max_receive_message_bytes = 4 << 20;
+    int max_send_message_bytes = 8 << 20;
+    absl::Duration keepalive_time = absl::Seconds(30);
+    absl::Duration keepalive_timeout = absl::Seconds(10);
   };
+
+  // Options from a service's `grpc` config: mTLS credentials (MutualTlsCredentials), limits and
+  // keepalive, `default_listen` when `listen` is empty. Errors name the field under "grpc".
+  static absl::StatusOr<Options> OptionsFrom(const config::v1::GrpcServer& config,
+                                             const std::filesystem::path& config_path,
+                                             const std::string& default_listen);
 
   // Serves `services` (not owned; they must outlive this), whose full names are `service_names`
   // ("referral.v1.ReferralFeed": their methods label the metrics). `ready` says why the service
