@@ -21,8 +21,9 @@
 namespace referral {
 
 // mTLS server credentials from `tls` (paths relative to the config file `config_path`): the
-// server's certificate and key, and the CAs client certificates must chain to. gRPC re-reads the
-// files every `reload_interval_s`. Returns kInvalidArgument naming the field of a missing setting
+// server's certificate and key, and the CAs client certificates must chain to (an expired or
+// foreign certificate fails the handshake; a call with none reaches Authenticate(), which refuses
+// it). gRPC re-reads the files every `reload_interval_s`. Returns kInvalidArgument naming the field of a missing setting
 // and kNotFound naming an unreadable file. gRPC refuses TLS below 1.2.
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MutualTlsCredentials(
     const config::v1::Tls& tls, const std::filesystem::path& config_path,

@@ -1,0 +1,289 @@
+"""The feed on the real broker: a standardiser and router feed referrals to Bristol's front door
+and the Avon EDT, and gRPC clients with test certificates subscribe, acknowledge and decide.
+
+Scenarios (argv[1]):
+  mailbox   acknowledgements in and out of order, reconnects, ack deadline, flow control, two
+            subscriptions, the same incident twice, a new revision, decisions, one disclosure
+            record per delivery
+  security  no, unknown, expired and wrong-CA certificates, another LA's queue, grants and the
+            client CA replaced while running
+  crash     kill -9 of the feed mid-stream: nothing lost, nothing sent again unflagged
+"""
+import copy
+import json
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import feed_harness as fh
+import harness
+from feed_harness import BRISTOL, feed_pb2, grpc
+
+INCIDENT = json.loads((harness.SOURCE / "tests/data/incidents/01-domestic-abuse-complete.incident.json")
+                      .read_text())
+
+
+def incident(n, revision=1, event=None):
+    """Incident 01 (a Bristol child, out of hours: front door and Avon EDT) as incident `n`."""
+    doc = copy.deepcopy(INCIDENT)
+    doc["incidentId"] = f"ASP-TEST-{n:05d}"
+    doc["revision"] = str(revision)
+    doc["eventId"] = event or f"evt-{n}-r{revision}-{time.time_ns()}"
+    return doc
+
+
+def publish(pipeline, docs):
+    path = pipeline.dir / f"publish-{time.time_ns()}.jsonl"
+    path.write_text("".join(json.dumps(d) + "\n" for d in docs))
+    harness.referralctl("publish", "--bootstrap", harness.bootstrap(), "--topic",
+                        pipeline.topics["incidents"], path)
+
+
+class Ledger:
+    """Every delivery a subscription received, checked as it comes: a referral revision seen
+    before must be flagged as a redelivery with a higher attempt."""
+
+    def __init__(self, name):
+        self.name = name
+        self.seen = {}
+        self.count = 0
+
+    def add(self, deliveries):
+        for d in deliveries:
+            key = (d.referral.referral_id, d.referral.revision)
+            self.count += 1
+            if key in self.seen:
+                if not d.redelivery or d.attempt <= self.seen[key]:
+                    harness.fail(f"{self.name}: {key} sent again unflagged (attempt {d.attempt}, "
+                                 f"redelivery {d.redelivery}, before attempt {self.seen[key]})")
+            elif d.redelivery and d.attempt == 1:
+                harness.fail(f"{self.name}: {key} flagged as a redelivery on attempt 1")
+            self.seen[key] = d.attempt
+        return deliveries
+
+
+def start(name, ack_deadline_s=60, **kwargs):
+    pipeline = harness.Pipeline(name)
+    s, r = pipeline.standardiser(), pipeline.router()
+    s.wait_ready()
+    r.wait_ready()
+    feed = fh.Feed(pipeline, ack_deadline_s=ack_deadline_s, **kwargs)
+    return pipeline, feed, feed.start()
+
+
+def expect_code(call, code, what):
+    try:
+        result = call()
+        if hasattr(result, "__iter__"):
+            list(result)
+    except grpc.RpcError as e:
+        if e.code() != code:
+            harness.fail(f"{what}: want {code}, got {e.code()}: {e.details()}")
+        return e.details()
+    harness.fail(f"{what}: want {code}, got OK")
+
+
+def mailbox():
+    pipeline, feed, f = start("feed-mailbox", ack_deadline_s=4)
+    try:
+        stub = feed.stub(f)
+        lcs = Ledger("lcs")
+        publish(pipeline, [incident(n) for n in range(5)])
+        call, got = fh.receive(stub, BRISTOL, "lcs", 5)
+        call.cancel()
+        lcs.add(got)
+        if any(d.redelivery or d.attempt != 1 for d in got):
+            harness.fail(f"first deliveries flagged: {got}")
+        if len({d.referral.referral_id for d in got}) != 5:
+            harness.fail("five incidents did not give five referrals")
+        if any(d.referral.routing.delivered_to != feed.topics["front_door_template"].replace(
+                "{la}", "E06000023") for d in got):
+            harness.fail("a delivery is not from Bristol's front door")
+        # Out of order: the 5th, 1st and 3rd.
+        fh.acknowledge(stub, BRISTOL, "lcs", [got[4], got[0], got[2]])
+        # Reconnect: only the 2nd and 4th come again, flagged.
+        again = lcs.add(fh.receive_for(stub, BRISTOL, "lcs", 3))
+        want = {got[1].delivery_id, got[3].delivery_id}
+        if {d.delivery_id for d in again} != want or not all(d.redelivery and d.attempt == 2
+                                                              for d in again):
+            harness.fail(f"after reconnect: want {want} flagged attempt 2, got "
+                         f"{[(d.delivery_id, d.attempt, d.redelivery) for d in again]}")
+        # Acknowledged twice (idempotent), then nothing more comes.
+        fh.acknowledge(stub, BRISTOL, "lcs", again + again[:1])
+        rest = fh.receive_for(stub, BRISTOL, "lcs", 3)
+        if rest:
+            harness.fail(f"acknowledged referrals came again: {[d.delivery_id for d in rest]}")
+
+        # The ack deadline on an open stream: an unacknowledged delivery comes again, flagged.
+        publish(pipeline, [incident(10)])
+        stream = lcs.add(fh.receive_for(stub, BRISTOL, "lcs", 7))
+        if len(stream) < 2 or stream[0].delivery_id != stream[1].delivery_id or \
+                not stream[1].redelivery:
+            harness.fail(f"ack deadline: want the delivery twice, got "
+                         f"{[(d.delivery_id, d.attempt) for d in stream]}")
+        fh.acknowledge(stub, BRISTOL, "lcs", stream[:1])
+
+        # A second subscription of the queue gets every referral, from the start.
+        archive = Ledger("archive")
+        call, everything = fh.receive(stub, BRISTOL, "archive", 6)
+        call.cancel()
+        archive.add(everything)
+        if len({d.referral.referral_id for d in everything}) != 6:
+            harness.fail("the second subscription did not get all six referrals")
+        fh.acknowledge(stub, BRISTOL, "archive", everything)
+
+        # The same incident published twice (a control room retrying), then a new revision.
+        publish(pipeline, [incident(3, event="retry-of-3"), incident(3, revision=2)])
+        fresh = lcs.add(fh.receive_for(stub, BRISTOL, "lcs", 6))
+        if [(d.referral.revision, d.attempt) for d in fresh][:1] != [(2, 1)] or \
+                any(d.referral.revision == 1 for d in fresh):
+            harness.fail(f"retry and revision 2: want revision 2 once, got "
+                         f"{[(d.referral.referral_id, d.referral.revision) for d in fresh]}")
+        fh.acknowledge(stub, BRISTOL, "lcs", fresh)
+        if f.metric("referral_feed_duplicates_skipped_total") < 1:
+            harness.fail("the duplicate was not counted")
+
+        # Flow control: at most 3 outstanding; acknowledging frees room for more.
+        publish(pipeline, [incident(n) for n in range(20, 28)])
+        call = stub.Subscribe(feed_pb2.SubscribeRequest(subscription="lcs", queue=BRISTOL,
+                                                        max_unacknowledged=3), timeout=30)
+        first = [next(call) for _ in range(3)]
+        lcs.add(first)
+        time.sleep(3)
+        # Nothing more arrives until something is acknowledged.
+        fh.acknowledge(stub, BRISTOL, "lcs", first)
+        more = [next(call) for _ in range(3)]
+        lcs.add(more)
+        call.cancel()
+        if len({d.delivery_id for d in first + more}) != 6:
+            harness.fail("flow control: the second window repeated the first")
+
+        # Decisions: recorded on the feedback topic; a missing field is named.
+        fh.acknowledge(stub, BRISTOL, "lcs", more)
+        referral = first[0].referral
+        stub.RecordDecision(feed_pb2.RecordDecisionRequest(
+            referral_id=referral.referral_id, revision=referral.revision, queue=BRISTOL,
+            outcome=feed_pb2.DECISION_OUTCOME_S47_ENQUIRY, decided_at=fh.now_timestamp(),
+            decider_role="MASH team manager", reason="strategy discussion held"), timeout=30)
+        details = expect_code(lambda: stub.RecordDecision(feed_pb2.RecordDecisionRequest(
+            referral_id=referral.referral_id, queue=BRISTOL,
+            outcome=feed_pb2.DECISION_OUTCOME_EARLY_HELP, decided_at=fh.now_timestamp()),
+            timeout=30), grpc.StatusCode.INVALID_ARGUMENT, "decision without decider_role")
+        if "decider_role" not in details:
+            harness.fail(f"the error does not name decider_role: {details}")
+        if f.metric("referral_feed_decisions_total", outcome="s47_enquiry") != 1:
+            harness.fail("the decision was not counted")
+        feedback = harness.tail([feed.topics["feedback"]], idle_seconds=4)
+        decisions = [r for r in feedback if r["key"] == referral.referral_id]
+        if len(decisions) != 1:
+            harness.fail(f"want one decision record, got {len(decisions)}")
+
+        # One disclosure record per delivery, of each subscription.
+        audit = harness.tail([feed.topics["audit"]], idle_seconds=4)
+        by_subscription = defaultdict(int)
+        for record in audit:
+            by_subscription[record["key"]] += 1
+        want = {"bristol-lcs/lcs/" + BRISTOL: lcs.count, "bristol-lcs/archive/" + BRISTOL:
+                archive.count}
+        if dict(by_subscription) != want:
+            harness.fail(f"disclosure records {dict(by_subscription)}, deliveries {want}")
+        print(f"mailbox: {lcs.count} deliveries to lcs, {archive.count} to archive, "
+              f"{len(audit)} disclosure records")
+    finally:
+        pipeline.stop_all()
+
+
+def security():
+    pipeline, feed, f = start("feed-security")
+    try:
+        publish(pipeline, [incident(1)])
+        bristol = feed.stub(f)
+        fh.receive(bristol, BRISTOL, "lcs", 1)[0].cancel()
+        subscribe = lambda stub, queue=BRISTOL: stub.Subscribe(  # noqa: E731
+            feed_pb2.SubscribeRequest(subscription="lcs", queue=queue), timeout=10)
+        expect_code(lambda: subscribe(bristol, "edt/avon"), grpc.StatusCode.PERMISSION_DENIED,
+                    "Bristol's front door reading the Avon EDT")
+        expect_code(lambda: bristol.Acknowledge(feed_pb2.AcknowledgeRequest(
+            subscription="lcs", queue="frontdoor/E06000022", delivery_ids=["0:0:1:x"]),
+            timeout=10), grpc.StatusCode.PERMISSION_DENIED, "acknowledging on another queue")
+        expect_code(lambda: subscribe(feed.stub(f, client=None)), grpc.StatusCode.UNAUTHENTICATED,
+                    "no client certificate")
+        expect_code(lambda: subscribe(feed.stub(f, client="somerset-edt")),
+                    grpc.StatusCode.UNAUTHENTICATED, "a certificate no grant names")
+        expect_code(lambda: subscribe(feed.stub(f, cert="bristol-lcs-expired")),
+                    grpc.StatusCode.UNAVAILABLE, "an expired certificate")
+        expect_code(lambda: subscribe(feed.stub(f, cert="bristol-lcs-other-ca")),
+                    grpc.StatusCode.UNAVAILABLE, "a certificate of another CA")
+        expect_code(lambda: bristol.Acknowledge(feed_pb2.AcknowledgeRequest(
+            subscription="lcs", queue=BRISTOL, delivery_ids=["not-an-id"]), timeout=10),
+            grpc.StatusCode.INVALID_ARGUMENT, "a malformed delivery id")
+        # Revoked by config: Bristol's grant removed while running.
+        feed.write_grants([{"name": "avon-edt", "identities": ["avon-edt"],
+                            "queues": ["edt/avon"]}])
+        time.sleep(2.5)
+        expect_code(lambda: subscribe(feed.stub(f)), grpc.StatusCode.UNAUTHENTICATED,
+                    "a grant removed while running")
+        # A grants file that does not load leaves the grants in force.
+        feed.grants_path.write_text("grants: [{name: x, queues: [nowhere]}]")
+        time.sleep(2.5)
+        fh.receive(feed.stub(f, client="avon-edt"), "edt/avon", "edt", 1)[0].cancel()
+        if not any(e.get("event") == "grants_reload_refused" for e in f.log_events()):
+            harness.fail("a bad grants file was not reported")
+        # The client CA replaced while running: the other CA's certificates now pass.
+        feed.write_grants([{"name": "bristol-lcs", "identities": ["bristol-lcs"],
+                            "queues": [BRISTOL]}])
+        replacement = feed.client_ca.with_suffix(".new")
+        replacement.write_bytes((feed.certs / "other-ca.pem").read_bytes())
+        replacement.rename(feed.client_ca)
+        time.sleep(3)
+        fh.receive(feed.stub(f, cert="bristol-lcs-other-ca"), BRISTOL, "lcs", 1)[0].cancel()
+        expect_code(lambda: subscribe(feed.stub(f)), grpc.StatusCode.UNAVAILABLE,
+                    "a certificate of the replaced CA")
+        if f.metric("referral_feed_refusals_total", reason="permission_denied") < 2:
+            harness.fail("refusals not counted")
+        print("security: every refusal as expected")
+    finally:
+        pipeline.stop_all()
+
+
+def crash():
+    pipeline, feed, f = start("feed-crash")
+    try:
+        count = 30
+        publish(pipeline, [incident(n) for n in range(count)])
+        stub = feed.stub(f)
+        lcs = Ledger("lcs")
+        call, got = fh.receive(stub, BRISTOL, "lcs", 12, max_unacknowledged=12)
+        lcs.add(got)
+        fh.acknowledge(stub, BRISTOL, "lcs", got[:8])
+        time.sleep(0.5)
+        f.kill9()
+        call.cancel()
+        f.start()
+        f.wait_ready()
+        stub = feed.stub(f)
+        acknowledged = {d.delivery_id for d in got[:8]}
+        received = []
+        deadline = time.time() + 120
+        while len({d.referral.referral_id for d in received} | {d.referral.referral_id for d in got[:8]}) < count:
+            if time.time() > deadline:
+                harness.fail(f"after kill -9 only {len(received)} referrals came back")
+            batch = lcs.add(fh.receive_for(stub, BRISTOL, "lcs", 5))
+            fh.acknowledge(stub, BRISTOL, "lcs", batch)
+            received += batch
+        again = [d for d in received if d.delivery_id in acknowledged]
+        if again:
+            harness.fail(f"acknowledged before the crash, sent again: {len(again)}")
+        unacked = {d.delivery_id for d in got[8:]}
+        flagged = {d.delivery_id for d in received if d.redelivery}
+        if not unacked <= flagged:
+            harness.fail(f"unacknowledged before the crash but not flagged: {unacked - flagged}")
+        print(f"crash: {count} referrals, {len(received)} after restart, "
+              f"{len(flagged)} flagged redeliveries")
+    finally:
+        pipeline.stop_all()
+
+
+if __name__ == "__main__":
+    {"mailbox": mailbox, "security": security, "crash": crash}[sys.argv[1]]()
