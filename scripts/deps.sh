@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git curl ca-certificates
   libprotobuf-dev protobuf-compiler
   libgrpc++-dev protobuf-compiler-grpc
+  golang-github-gogo-googleapis-dev  # google/rpc/{status,error_details}.proto: gRPC error details
   librdkafka-dev libssl-dev
   prometheus-cpp-dev libcivetweb-dev
   libabsl-dev libyaml-cpp-dev libcli11-dev libspdlog-dev nlohmann-json3-dev
@@ -14,6 +15,7 @@ packages=(
   tzdata
   clang libclang-rt-14-dev
   kcat
+  python3 python3-venv
   openjdk-17-jre-headless maven
 )
 
