@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git curl ca-certificates
   libprotobuf-dev protobuf-compiler
   libgrpc++-dev protobuf-compiler-grpc
+  grpc-proto  # grpc/health/v1/health.proto, for grpcurl: gRPC's C++ health service has no descriptor to reflect
   golang-github-gogo-googleapis-dev  # google/rpc/{status,error_details}.proto: gRPC error details
   librdkafka-dev libssl-dev
   prometheus-cpp-dev libcivetweb-dev

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import harness
 
-sys.path.insert(0, os.environ.get("REFERRAL_PY_STUBS", str(harness.SOURCE / "build" / "python")))
+STUBS = os.environ.get("REFERRAL_PY_STUBS", str(harness.SOURCE / "build" / "python"))
+sys.path.insert(0, STUBS)
 
 import grpc  # noqa: E402
 from google.protobuf import timestamp_pb2  # noqa: E402

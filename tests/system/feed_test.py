@@ -8,6 +8,7 @@ Scenarios (argv[1]):
   security  no, unknown, expired and wrong-CA certificates, another LA's queue, grants and the
             client CA replaced while running
   crash     kill -9 of the feed mid-stream: nothing lost, nothing sent again unflagged
+  clients   clients no one here wrote: grpcurl (reflection, health) and the Python inbox example
 """
 import copy
 import json
@@ -285,5 +286,55 @@ def crash():
         pipeline.stop_all()
 
 
+def clients():
+    pipeline, feed, f = start("feed-clients")
+    try:
+        port = feed.grpc_port(f)
+        certs = feed.certs
+        grpcurl = [str(harness.SOURCE / "build/tools/bin/grpcurl"), "-cacert", certs / "ca.pem",
+                   "-cert", certs / "bristol-lcs.pem", "-key", certs / "bristol-lcs.key"]
+        listed = harness.run([*grpcurl, f"localhost:{port}", "list"]).stdout.decode().split()
+        for service in ("referral.v1.ReferralFeed", "grpc.health.v1.Health",
+                        "grpc.reflection.v1alpha.ServerReflection"):
+            if service not in listed:
+                harness.fail(f"grpcurl list: {service} missing from {listed}")
+        # gRPC's C++ health service registers no descriptor for reflection: its proto comes from
+        # Debian's grpc-proto.
+        health = harness.run([*grpcurl, "-import-path", "/usr/share/grpc-proto", "-proto",
+                              "grpc/health/v1/health.proto", f"localhost:{port}",
+                              "grpc.health.v1.Health/Check"])
+        if json.loads(health.stdout)["status"] != "SERVING":
+            harness.fail(f"health: {health.stdout}")
+        described = harness.run([*grpcurl, f"localhost:{port}", "describe",
+                                 "referral.v1.ReferralFeed"]).stdout.decode()
+        if "rpc Subscribe" not in described:
+            harness.fail(f"grpcurl describe: {described}")
+
+        publish(pipeline, [incident(n) for n in range(3)])
+        inbox = harness.SOURCE / "examples/python-la-inbox/inbox.py"
+        connection = ["--target", f"localhost:{port}", "--cert", certs / "bristol-lcs.pem",
+                      "--key", certs / "bristol-lcs.key", "--ca", certs / "ca.pem",
+                      "--stubs", fh.STUBS]
+        out = pipeline.dir / "inbox"
+        harness.run([sys.executable, inbox, "receive", *connection, "--queue", BRISTOL,
+                     "--subscription", "inbox", "--out", out, "--max", 3], timeout=120)
+        files = sorted(out.glob("*.json"))
+        if len(files) != 3:
+            harness.fail(f"the inbox wrote {len(files)} files, want 3")
+        referral = json.loads(files[0].read_text())
+        # Everything it wrote it acknowledged: nothing is outstanding for its subscription.
+        left = fh.receive_for(feed.stub(f), BRISTOL, "inbox", 3)
+        if left:
+            harness.fail(f"the inbox's deliveries came again: {[d.delivery_id for d in left]}")
+        harness.run([sys.executable, inbox, "decide", *connection, referral["referralId"],
+                     referral["revision"], BRISTOL, "early_help", "--decider-role",
+                     "MASH team manager"], timeout=60)
+        if f.metric("referral_feed_decisions_total", outcome="early_help") != 1:
+            harness.fail("the inbox's decision was not recorded")
+        print("clients: grpcurl listed and checked health; the inbox wrote, acknowledged, decided")
+    finally:
+        pipeline.stop_all()
+
+
 if __name__ == "__main__":
-    {"mailbox": mailbox, "security": security, "crash": crash}[sys.argv[1]]()
+    {"mailbox": mailbox, "security": security, "crash": crash, "clients": clients}[sys.argv[1]]()
