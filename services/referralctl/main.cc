@@ -6,6 +6,7 @@
 
 #include "google/protobuf/stubs/logging.h"
 #include "services/referralctl/commands.h"
+#include "services/referralctl/feed_commands.h"
 #include "services/referralctl/kafka_commands.h"
 
 namespace ctl = referral::ctl;
@@ -119,6 +120,75 @@ int main(int argc, char** argv) {
   duration_opt->needs(rate_opt);
   sim_count_opt->excludes(rate_opt);
 
+  // The feed's commands: mTLS options shared by subscribe, ack and decide.
+  auto add_grpc = [](CLI::App* cmd, ctl::GrpcTarget& target) {
+    cmd->add_option("--target", target.target, "the feed's address")->capture_default_str();
+    cmd->add_option("--cert", target.cert, "this system's client certificate (PEM)")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--key", target.key, "the certificate's private key (PEM)")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--ca", target.ca, "the CA of the feed's certificate (PEM)")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--server-name", target.server_name,
+                    "the name the feed's certificate holds, when not the target's host");
+  };
+  ctl::SubscribeOptions subscribe;
+  int64_t subscribe_count = 0;
+  double subscribe_timeout = 0;
+  auto* subscribe_cmd = app.add_subcommand(
+      "subscribe", "Receive a queue's referrals from the feed (one line each; --json for all)");
+  add_grpc(subscribe_cmd, subscribe.grpc);
+  subscribe_cmd->add_option("--queue", subscribe.queue, "frontdoor/<GSS code> or edt/<edt id>")
+      ->required();
+  subscribe_cmd->add_option("--subscription", subscribe.subscription, "the mailbox's name")
+      ->required();
+  subscribe_cmd->add_flag("--ack", subscribe.ack, "acknowledge each delivery once printed");
+  subscribe_cmd->add_flag("--json", subscribe.json,
+                          "print each delivery as JSON (holds personal data)");
+  subscribe_cmd->add_option("--window", subscribe.max_unacknowledged,
+                            "deliveries the feed may send ahead of acknowledgements");
+  auto* subscribe_count_opt =
+      subscribe_cmd->add_option("--count", subscribe_count, "stop after N deliveries");
+  auto* subscribe_timeout_opt = subscribe_cmd->add_option(
+      "--timeout", subscribe_timeout, "stop after this many seconds without a delivery");
+
+  ctl::AckOptions ack;
+  auto* ack_cmd = app.add_subcommand("ack", "Acknowledge deliveries of a subscription");
+  add_grpc(ack_cmd, ack.grpc);
+  ack_cmd->add_option("--queue", ack.queue, "the queue they came from")->required();
+  ack_cmd->add_option("--subscription", ack.subscription, "the mailbox's name")->required();
+  ack_cmd->add_option("delivery_ids", ack.delivery_ids, "delivery ids")->required();
+
+  ctl::DecideOptions decide;
+  std::string decided_at;
+  auto* decide_cmd = app.add_subcommand("decide", "Record the LA's decision on a referral");
+  add_grpc(decide_cmd, decide.grpc);
+  decide_cmd->add_option("referral_id", decide.referral_id, "the referral")->required();
+  decide_cmd->add_option("outcome", decide.outcome,
+                         "no_further_action, information_and_advice, early_help, s17_assessment, "
+                         "s47_enquiry, already_open, returned_for_more_information")
+      ->required();
+  decide_cmd->add_option("--revision", decide.revision, "the revision decided on")
+      ->capture_default_str();
+  decide_cmd->add_option("--queue", decide.queue, "the queue it came on")->required();
+  decide_cmd->add_option("--role", decide.decider_role, "the decider's role, e.g. \"MASH manager\"")
+      ->required();
+  decide_cmd->add_option("--reason", decide.reason, "why (free text; never logged)");
+  auto* decided_at_opt =
+      decide_cmd->add_option("--decided-at", decided_at, "RFC 3339 (default: now)");
+
+  ctl::AuditOptions audit;
+  audit.bootstrap = default_bootstrap;
+  auto* audit_cmd = app.add_subcommand(
+      "audit", "Who has received a referral, and when: its disclosures, acknowledgements, decisions");
+  audit_cmd->add_option("--bootstrap", audit.bootstrap, bootstrap_help);
+  audit_cmd->add_option("--referral", audit.referral_id, "the referral id")->required();
+  audit_cmd->add_option("--audit-topic", audit.audit_topic)->capture_default_str();
+  audit_cmd->add_option("--feedback-topic", audit.feedback_topic)->capture_default_str();
+  audit_cmd->add_option("--timeout", audit.timeout,
+                        "seconds without a new record before the answer is complete")
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -126,6 +196,17 @@ int main(int argc, char** argv) {
     return status == 0 ? ctl::kExitOk : ctl::kExitBadInput;
   }
 
+  if (*subscribe_cmd) {
+    if (*subscribe_count_opt) subscribe.count = subscribe_count;
+    if (*subscribe_timeout_opt) subscribe.timeout = subscribe_timeout;
+    return ctl::Subscribe(subscribe, std::cout, std::cerr);
+  }
+  if (*ack_cmd) return ctl::Ack(ack, std::cout, std::cerr);
+  if (*decide_cmd) {
+    if (*decided_at_opt) decide.decided_at = decided_at;
+    return ctl::Decide(decide, std::cout, std::cerr);
+  }
+  if (*audit_cmd) return ctl::Audit(audit, std::cout, std::cerr);
   if (*standardise_cmd) {
     if (standardise.config.empty()) standardise.config = ctl::DefaultConfig("standardiser");
     return ctl::Standardise(standardise, std::cout, std::cerr);

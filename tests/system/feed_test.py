@@ -331,7 +331,29 @@ def clients():
                      "MASH team manager"], timeout=60)
         if f.metric("referral_feed_decisions_total", outcome="early_help") != 1:
             harness.fail("the inbox's decision was not recorded")
-        print("clients: grpcurl listed and checked health; the inbox wrote, acknowledged, decided")
+        # referralctl: subscribe and acknowledge, decide, and the audit of who received what.
+        tls = ["--target", f"localhost:{port}", "--cert", certs / "bristol-lcs.pem",
+               "--key", certs / "bristol-lcs.key", "--ca", certs / "ca.pem"]
+        lines = harness.referralctl("subscribe", *tls, "--queue", BRISTOL, "--subscription",
+                                    "ctl", "--ack", "--count", 3, timeout=120).stdout.decode()
+        if len(lines.splitlines()) != 3 or "attempt 1" not in lines:
+            harness.fail(f"referralctl subscribe printed:\n{lines}")
+        harness.referralctl("decide", *tls, referral["referralId"], "s17_assessment",
+                            "--revision", referral["revision"], "--queue", BRISTOL,
+                            "--role", "EDT social worker")
+        audit = harness.referralctl(
+            "audit", "--bootstrap", harness.bootstrap(), "--referral", referral["referralId"],
+            "--audit-topic", feed.topics["audit"], "--feedback-topic", feed.topics["feedback"],
+            "--timeout", 3).stdout.decode()
+        events = [json.loads(line) for line in audit.splitlines()]
+        disclosed = sorted(e["subscription"] for e in events if e["event"] == "disclosed")
+        if disclosed != ["ctl", "inbox"] or \
+                sum(e["event"] == "acknowledged" for e in events) != 2 or \
+                sum(e["event"] == "decided" for e in events) != 2 or \
+                any(e["event"] == "disclosed" and not e["lawful_basis"] for e in events):
+            harness.fail(f"referralctl audit:\n{audit}")
+        print("clients: grpcurl listed and checked health; the inbox wrote, acknowledged, "
+              "decided; referralctl subscribed, decided and audited")
     finally:
         pipeline.stop_all()
 
