@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make run`: the whole pipeline live. Starts an embedded Kafka (referralctl dev-broker, librdkafka's
-# mock cluster) unless KAFKA_BOOTSTRAP names a cluster, the standardiser and the router, and a
-# simulated feed of incidents; prints a summary every few seconds. Ctrl-C stops everything in
+# mock cluster) unless KAFKA_BOOTSTRAP names a cluster, the standardiser, the router and the feed
+# (gRPC, with test certificates), and simulated incidents; prints a summary every few seconds. Ctrl-C stops everything in
 # order (the children run in their own sessions so that Ctrl-C reaches only this script).
 #
 # Usage: run.sh BIN_DIR
@@ -9,7 +9,8 @@
 #              cluster, default "demo.", so that simulated referrals never land in real LA
 #              queues), RATE (incidents/s, default 20), SEED (1), EVERY (seconds between
 #              summaries, 5), STANDARDISER_HTTP (127.0.0.1:9101), ROUTER_HTTP (127.0.0.1:9102),
-#              RUN_SECONDS (stop by itself after this long). Logs stay in a folder it names.
+#              FEED_HTTP (127.0.0.1:9103), FEED_GRPC (127.0.0.1:50051), RUN_SECONDS (stop by
+#              itself after this long). Logs and test certificates stay in a folder it names.
 set -euo pipefail
 bin=$(cd "${1:?usage: run.sh BIN_DIR}" && pwd)
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,6 +20,8 @@ seed=${SEED:-1}
 every=${EVERY:-5}
 std_http=${STANDARDISER_HTTP:-127.0.0.1:9101}
 rtr_http=${ROUTER_HTTP:-127.0.0.1:9102}
+feed_http=${FEED_HTTP:-127.0.0.1:9103}
+feed_grpc=${FEED_GRPC:-127.0.0.1:50051}
 work=$(mktemp -d -t referral-run-XXXXXX)
 
 # Stops everything, then exits with $1 (0 for Ctrl-C and RUN_SECONDS, the failure's status else).
@@ -29,7 +32,7 @@ stop_all() {
   echo "Stopping..."
   # Feed first, then the services (they drain and commit), then the broker.
   local group pid
-  for group in "${sim_pid:-}" "${std_pid:-} ${rtr_pid:-}" "${broker_pid:-}"; do
+  for group in "${sim_pid:-}" "${std_pid:-} ${rtr_pid:-} ${feed_pid:-}" "${broker_pid:-}"; do
     for pid in $group; do kill -TERM "$pid" 2>/dev/null || true; done
     for pid in $group; do wait "$pid" 2>/dev/null || true; done
   done
@@ -75,17 +78,39 @@ PY
 fi
 export KAFKA_BOOTSTRAP
 
+# The feed serves mTLS only: test certificates for it and two subscribers, and its config.
+scripts/dev-certs.sh "$work/certs" bristol-lcs avon-edt >/dev/null
+python3 - "$root" "$work" "$prefix" "$feed_http" "$feed_grpc" <<'PY'
+import json, sys
+root, work, prefix, http, grpc = sys.argv[1:]
+topics = {"front_door_template": "referrals.frontdoor.{la}.v1",
+          "edt_template": "referrals.edt.{edt}.v1", "triage": "referrals.triage.v1",
+          "audit": "referrals.audit.v1", "feedback": "referrals.feedback.v1"}
+json.dump({"directory_file": f"{root}/deploy/config/directory.yaml",
+           "topics": {k: prefix + v for k, v in topics.items()},
+           "kafka": {"group_id": prefix + "referral-feed"},
+           "http": {"listen": http},
+           "grpc": {"listen": grpc,
+                    "tls": {"cert_file": f"{work}/certs/server.pem",
+                            "key_file": f"{work}/certs/server.key",
+                            "client_ca_file": f"{work}/certs/ca.pem"},
+                    "grants_file": f"{root}/deploy/config/feed-grants.yaml"}},
+          open(f"{work}/feed.json", "w"))
+PY
+
 setsid "$bin/standardiser" --config "$std_config" --instance run --http-listen "$std_http" \
   >"$work/standardiser.log" 2>&1 &
 std_pid=$!
 setsid "$bin/router" --config "$rtr_config" --instance run --http-listen "$rtr_http" \
   >"$work/router.log" 2>&1 &
 rtr_pid=$!
+setsid "$bin/feed" --config "$work/feed.json" --instance run >"$work/feed.log" 2>&1 &
+feed_pid=$!
 
 ready() { curl -fs "http://$1/readyz" >/dev/null 2>&1; }
 for _ in $(seq 300); do
-  ready "$std_http" && ready "$rtr_http" && break
-  for pid in $std_pid $rtr_pid; do
+  ready "$std_http" && ready "$rtr_http" && ready "$feed_http" && break
+  for pid in $std_pid $rtr_pid $feed_pid; do
     kill -0 "$pid" 2>/dev/null || { tail -n 5 "$work"/*.log >&2; exit 1; }
   done
   sleep 0.2
@@ -96,10 +121,18 @@ setsid "$bin/referralctl" simulate --config "$std_config" --rate "$rate" --durat
 sim_pid=$!
 
 cat <<EOT
-Standardiser and router are ready; feeding $rate simulated incidents/s (seed $seed).
+Standardiser, router and feed are ready; feeding $rate simulated incidents/s (seed $seed).
+
+Receive Bristol's referrals as its front door would (gRPC, mTLS with a test certificate):
+  $bin/referralctl subscribe --target localhost:${feed_grpc##*:} --queue frontdoor/E06000023 \\
+      --subscription demo --ack --cert $work/certs/bristol-lcs.pem \\
+      --key $work/certs/bristol-lcs.key --ca $work/certs/ca.pem
+  or the council's Python example: examples/python-la-inbox/README.md (same certificates)
+  who received a referral: $bin/referralctl audit --bootstrap $KAFKA_BOOTSTRAP --referral ID \\
+      --audit-topic ${prefix}referrals.audit.v1 --feedback-topic ${prefix}referrals.feedback.v1
 
 Where to look:
-  metrics   curl -s http://$std_http/metrics   curl -s http://$rtr_http/metrics
+  metrics   curl -s http://$std_http/metrics   curl -s http://$rtr_http/metrics   curl -s http://$feed_http/metrics
   health    curl -s http://$rtr_http/readyz
   records   $bin/referralctl tail --bootstrap $KAFKA_BOOTSTRAP ${prefix}referrals.frontdoor.E06000023.v1
             kcat -b $KAFKA_BOOTSTRAP -X isolation.level=read_committed -C -t ${prefix}incidents.dlq.v1 -f '%k %h\\n'

@@ -54,7 +54,8 @@ absl::StatusOr<OutRecord> IncidentRecord(const v1::IncidentEvent& event, const s
   return record;
 }
 
-// Every topic the standardiser and router read or write.
+// Every topic the standardiser, router and feed read or write (the feed's audit and feedback
+// logs under their default names).
 absl::StatusOr<std::set<std::string>> ServiceTopics(const DevBrokerOptions& options) {
   absl::StatusOr<StandardiserSetup> standardiser = LoadStandardiserSetup(options.standardiser_config);
   if (!standardiser.ok()) return standardiser.status();
@@ -65,7 +66,9 @@ absl::StatusOr<std::set<std::string>> ServiceTopics(const DevBrokerOptions& opti
                                   standardiser->topics.standardised(),
                                   router->topics.standardised(),
                                   router->topics.triage(),
-                                  router->topics.routing_dead_letters()};
+                                  router->topics.routing_dead_letters(),
+                                  router->topics.audit(),
+                                  router->topics.feedback()};
   for (const auto& la : router->directory->config().local_authorities()) {
     topics.insert(FrontDoorTopic(router->topics, la.gss_code()));
     if (!la.edt_id().empty()) topics.insert(EdtTopic(router->topics, la.edt_id()));
