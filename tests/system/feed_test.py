@@ -8,6 +8,8 @@ Scenarios (argv[1]):
   security  no, unknown, expired and wrong-CA certificates, another LA's queue, grants and the
             client CA replaced while running
   crash     kill -9 of the feed mid-stream: nothing lost, nothing sent again unflagged
+  twice     one subscription connected twice: the streams share it, nothing unflagged twice, the
+            second takes over when the first ends; a graceful feed restart mid-stream
   clients   clients no one here wrote: grpcurl (reflection, health) and the Python inbox example
 """
 import copy
@@ -286,6 +288,70 @@ def crash():
         pipeline.stop_all()
 
 
+def twice():
+    pipeline, feed, f = start("feed-twice")
+    try:
+        publish(pipeline, [incident(n) for n in range(4)])
+        stub = feed.stub(f)
+        lcs = Ledger("lcs")
+        first, got = fh.receive(stub, BRISTOL, "lcs", 4)
+        lcs.add(got)
+        fh.acknowledge(stub, BRISTOL, "lcs", got[:2])
+        # The same subscription again, from another connection: the two streams share it through
+        # its consumer group, which gives the queue's one partition to one of them. Whichever
+        # holds it, nothing is sent unflagged twice: if the second takes the partition, the
+        # first's unacknowledged deliveries come to it flagged.
+        second = feed.stub(f).Subscribe(feed_pb2.SubscribeRequest(subscription="lcs",
+                                                                  queue=BRISTOL), timeout=60)
+        import threading
+        taken = []
+        reader = threading.Thread(target=lambda: [taken.append(d) for d in second], daemon=True)
+        reader.start()
+        time.sleep(4)
+        unacknowledged = sorted(d.delivery_id for d in got[2:])
+        if not {d.delivery_id for d in taken} <= set(unacknowledged) or \
+                not all(d.redelivery for d in taken):
+            harness.fail(f"the second stream: want only flagged {unacknowledged}, got "
+                         f"{[(d.delivery_id, d.redelivery) for d in taken]}")
+        # When the first ends, the second holds the partition and has them all, flagged.
+        first.cancel()
+        deadline = time.time() + 30
+        while len({d.delivery_id for d in taken}) < 2 and time.time() < deadline:
+            time.sleep(0.2)
+        second.cancel()
+        lcs.add(taken)
+        if sorted({d.delivery_id for d in taken}) != unacknowledged or \
+                not all(d.redelivery for d in taken):
+            harness.fail(f"take-over: want {unacknowledged} flagged, got "
+                         f"{[(d.delivery_id, d.redelivery) for d in taken]}")
+        fh.acknowledge(stub, BRISTOL, "lcs", taken)
+
+        # A graceful restart (SIGTERM) mid-stream: the stream ends UNAVAILABLE, the client
+        # reconnects and loses nothing.
+        publish(pipeline, [incident(n) for n in range(10, 14)])
+        call, got = fh.receive(stub, BRISTOL, "lcs", 4)
+        lcs.add(got)
+        fh.acknowledge(stub, BRISTOL, "lcs", got[:1])
+        if f.terminate() != 0:
+            harness.fail("the feed did not stop cleanly on SIGTERM")
+        try:
+            list(call)
+            harness.fail("the stream ended OK when the feed stopped")
+        except grpc.RpcError as e:
+            if e.code() not in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED):
+                harness.fail(f"the stream ended {e.code()} when the feed stopped")
+        f.start()
+        f.wait_ready()
+        again = lcs.add(fh.receive_for(feed.stub(f), BRISTOL, "lcs", 5))
+        if sorted(d.delivery_id for d in again) != sorted(d.delivery_id for d in got[1:]):
+            harness.fail(f"after a restart: want {[d.delivery_id for d in got[1:]]}, got "
+                         f"{[d.delivery_id for d in again]}")
+        print("twice: two streams shared a subscription, the second took over; a restart lost "
+              "nothing")
+    finally:
+        pipeline.stop_all()
+
+
 def clients():
     pipeline, feed, f = start("feed-clients")
     try:
@@ -359,4 +425,5 @@ def clients():
 
 
 if __name__ == "__main__":
-    {"mailbox": mailbox, "security": security, "crash": crash, "clients": clients}[sys.argv[1]]()
+    {"mailbox": mailbox, "security": security, "crash": crash, "twice": twice,
+     "clients": clients}[sys.argv[1]]()
