@@ -29,6 +29,8 @@ using google::protobuf::util::TimeUtil;
 constexpr int kKafkaTimeoutMs = 10000;
 constexpr absl::Duration kRebuildTimeout = absl::Seconds(60);
 constexpr absl::Duration kAuditTimeout = absl::Seconds(15);
+// At most this many records are read between two rounds of sending and acknowledging.
+constexpr int kMaxReadPerRound = 500;
 
 std::string GroupId(const FeedOptions& options, const MailboxSpec& spec) {
   std::string queue = spec.queue;
@@ -545,19 +547,31 @@ absl::Status Mailbox::Run(const std::atomic<bool>& stop) {
   absl::Time last_checkpoint = absl::Now();
   absl::Status outcome;
   while (!stop.load() && !sink_.Cancelled()) {
-    std::unique_ptr<RdKafka::Message> message(consumer_->consume(20));
-    if (!failure_.ok()) break;
-    if (message->err() == RdKafka::ERR_NO_ERROR) {
-      Take(*message);
+    // Read what the consumer has, up to the room flow control leaves, waiting only for the
+    // first record: the records of one round share one disclosure write.
+    int read = 0;
+    for (int wait_ms = 20;; wait_ms = 0) {
+      std::unique_ptr<RdKafka::Message> message(consumer_->consume(wait_ms));
       if (!failure_.ok()) break;
-    } else if (message->err() != RdKafka::ERR__TIMED_OUT &&
-               message->err() != RdKafka::ERR__PARTITION_EOF) {
-      if (message->err() == RdKafka::ERR__FATAL) {
-        failure_ = absl::UnavailableError(message->errstr());
+      if (message->err() == RdKafka::ERR__TIMED_OUT ||
+          message->err() == RdKafka::ERR__PARTITION_EOF) {
         break;
       }
-      log::Warn("feed_consumer_error", {{"queue", spec_.queue}, {"error", message->errstr()}});
+      if (message->err() != RdKafka::ERR_NO_ERROR) {
+        if (message->err() == RdKafka::ERR__FATAL) {
+          failure_ = absl::UnavailableError(message->errstr());
+          break;
+        }
+        log::Warn("feed_consumer_error", {{"queue", spec_.queue}, {"error", message->errstr()}});
+        break;
+      }
+      Take(*message);
+      if (!failure_.ok() || waiting_.size() >= spec_.max_unacknowledged ||
+          ++read >= kMaxReadPerRound) {
+        break;
+      }
     }
+    if (!failure_.ok()) break;
     while (true) {
       std::unique_ptr<RdKafka::Message> feedback(feedback_->consume(0));
       if (feedback->err() != RdKafka::ERR_NO_ERROR) break;

@@ -178,9 +178,11 @@ class Pipeline:
         return service.start()
 
     def router(self, instance="a", clock_start=OUT_OF_HOURS):
+        """A router; `clock_start` None routes on the real clock."""
+        clock = ["--clock-start", clock_start] if clock_start else []
         service = Service(f"router-{instance}",
                           [str(BIN / "router"), "--config", str(self.router_config),
-                           "--instance", f"{self.prefix}-{instance}", "--clock-start", clock_start],
+                           "--instance", f"{self.prefix}-{instance}", *clock],
                           self.dir / f"router-{instance}.log", self.env())
         self.services.append(service)
         return service.start()
