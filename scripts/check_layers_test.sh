@@ -27,6 +27,9 @@ expect_fail() {  # what, file, include
 }
 reset
 expect_pass
+# A core may compose another service's core (the intake's uses the standardiser's and router's).
+write feed/core/b.cc "services/router/core/route.h"
+expect_pass
 expect_fail "observe including kafka" common/observe/b.cc services/common/kafka/kafka_settings.h
 expect_fail "messaging including service" common/messaging/b.cc services/common/service/service.h
 expect_fail "kafka including grpc" common/kafka/b.cc services/common/grpc/grpc_metrics.h
@@ -37,4 +40,5 @@ expect_fail "a core including a thread" common/core/b.cc thread
 expect_fail "a core including config" feed/core/b.cc services/common/config/setup.h
 expect_fail "common including a service" common/kafka/b.cc services/feed/app.h
 expect_fail "a service core including its shell" feed/core/b.cc services/feed/app.h
-echo "check_layers_test: 1 passed, 0 failed (10 broken trees refused)"
+expect_fail "a service core including another's shell" feed/core/b.cc services/router/app.h
+echo "check_layers_test: 2 passed, 0 failed (11 broken trees refused)"

@@ -35,7 +35,8 @@ def import_stubs():
     them on sys.path; returns their folder. Generated once per process, with this interpreter."""
     global _stubs_dir
     if _stubs_dir is None:
-        out = Path(os.environ.get("REFERRAL_PY_STUBS") or tempfile.mkdtemp(prefix="referral-stubs-"))
+        out = Path(os.environ.get("REFERRAL_PY_STUBS")
+                   or tempfile.mkdtemp(prefix="referral-stubs-"))
         result = subprocess.run(["bash", str(SOURCE / "scripts" / "gen-python-stubs.sh"), str(out)],
                                 env={**os.environ, "PYTHON": sys.executable},
                                 capture_output=True, timeout=300)

@@ -87,7 +87,8 @@ class IntakeServerTest : public ::testing::Test {
   }
 
   grpc::Status Submit(const v1::SubmitRequest& request, v1::SubmitResponse& response,
-                      Encoding encoding = Encoding::kProtobuf) {
+                      Encoding encoding = Encoding::kProtobuf,
+                      absl::Duration timeout = absl::Seconds(3)) {
     IntakeServer server(
         assessor_,
         [](const grpc::ServerContext&) -> absl::StatusOr<ClientGrant> {
@@ -95,7 +96,7 @@ class IntakeServerTest : public ::testing::Test {
         },
         sink_, clock_, metrics_,
         {.topic = "incidents.v1", .encoding = encoding, .publish_timeout = absl::Seconds(3)});
-    return server.SubmitAs(client_, request, response, absl::Seconds(3));
+    return server.SubmitAs(client_, request, response, timeout);
   }
 
   double Submissions(const std::string& outcome) {
@@ -246,6 +247,21 @@ TEST_F(IntakeServerTest, BrokerNotAcknowledgingIsUnavailable) {
   EXPECT_EQ(Submissions("unavailable"), 1);
 }
 
+// A caller whose deadline has passed hears nothing: nothing is published for it.
+TEST_F(IntakeServerTest, NoTimeLeftPublishesNothing) {
+  v1::SubmitResponse response;
+  const grpc::Status status = Submit(Request("01-domestic-abuse-complete"), response,
+                                     Encoding::kProtobuf, absl::ZeroDuration());
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  EXPECT_THAT(sink_.records, IsEmpty());
+  EXPECT_EQ(Submissions("unavailable"), 1);
+  // A moment left is enough to try.
+  EXPECT_TRUE(Submit(Request("01-domestic-abuse-complete"), response, Encoding::kProtobuf,
+                     absl::Milliseconds(1))
+                  .ok());
+  EXPECT_THAT(sink_.records, SizeIs(1));
+}
+
 TEST_F(IntakeServerTest, RecordTooLargeForTheTopicIsAViolationOfTheWholeIncident) {
   sink_.answer = absl::InvalidArgumentError("produce to incidents.v1: message size too large");
   v1::SubmitResponse response;
@@ -304,13 +320,16 @@ TEST(InvalidArgumentStatusTest, BeyondTheLimitTheLastViolationCountsTheRest) {
 
 TEST(InvalidArgumentStatusTest, AllThatFitAreListedWithoutASummary) {
   // The largest count listed whole; one more and the last is the summary of one.
-  auto last = [](int n) { return FieldViolations(InvalidArgumentStatus(ManyViolations(n))).back(); };
+  auto last = [](int n) {
+    return FieldViolations(InvalidArgumentStatus(ManyViolations(n))).back();
+  };
   int fits = 1;
   while (fits < 500 && last(fits + 1).find("more violation") == std::string::npos) ++fits;
   ASSERT_LT(fits, 500);
   EXPECT_EQ(FieldViolations(InvalidArgumentStatus(ManyViolations(fits))).size(),
             static_cast<size_t>(fits));
-  EXPECT_EQ(last(fits), "persons[" + std::to_string(fits - 1) + "].date_of_birth: after occurred_at");
+  EXPECT_EQ(last(fits),
+            "persons[" + std::to_string(fits - 1) + "].date_of_birth: after occurred_at");
   EXPECT_EQ(last(fits + 1), ": and 1 more violation");
 }
 

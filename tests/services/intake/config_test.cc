@@ -38,7 +38,8 @@ TEST(IntakeConfigTest, ValidationNamesEachBadField) {
   config.set_publish_timeout_ms(120001);
   std::vector<std::string> errors;
   for (const FieldError& e : ValidateIntakeConfig(config)) errors.push_back(e.ToString());
-  EXPECT_THAT(errors, ElementsAre("grpc.grants_file: required", "publish_timeout_ms: at most 120000"));
+  EXPECT_THAT(errors,
+              ElementsAre("grpc.grants_file: required", "publish_timeout_ms: at most 120000"));
 
   config.set_publish_timeout_ms(120000);
   config.mutable_grpc()->set_grants_file("grants.yaml");
