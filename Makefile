@@ -51,7 +51,7 @@ test-fuzz: ## Build the libFuzzer targets with clang and run each for FUZZ_SECON
 run: build ## The live pipeline: embedded Kafka, standardiser, router, simulated feed (KAFKA_BOOTSTRAP= to use a cluster)
 	@scripts/run.sh $(BUILD_DIR)/bin
 
-bench: build ## Benchmarks: standardise + route per incident; the pipeline vs a passthrough on a real broker
+bench: build ## Benchmarks: standardise + route per incident; the pipeline vs a passthrough and the feed vs a plain reader, on a real broker
 	@$(BUILD_DIR)/bin/standardise_route_bench --benchmark_counters_tabular=true
 	@tests/benchmarks/run_pipeline_bench.sh $(BUILD_DIR)
 

@@ -67,7 +67,7 @@ absl::Status ReadRange(const KafkaSettings& settings, const std::string& topic, 
                        int64_t from, int64_t end,
                        const std::function<void(const RdKafka::Message&)>& each) {
   if (from >= end) return absl::OkStatus();
-  absl::StatusOr<std::unique_ptr<RdKafka::Conf>> conf = ReaderConf(settings);
+  absl::StatusOr<std::unique_ptr<RdKafka::Conf>> conf = LeanReaderConf(settings);
   if (!conf.ok()) return conf.status();
   std::string error;
   std::unique_ptr<RdKafka::KafkaConsumer> reader(
@@ -527,7 +527,7 @@ absl::Status Mailbox::Run(const std::atomic<bool>& stop) {
   }
   consumer_.reset(RdKafka::KafkaConsumer::create(conf->get(), error));
   if (consumer_ == nullptr) return absl::InternalError(error);
-  absl::StatusOr<std::unique_ptr<RdKafka::Conf>> reader_conf = ReaderConf(settings_);
+  absl::StatusOr<std::unique_ptr<RdKafka::Conf>> reader_conf = LeanReaderConf(settings_);
   if (!reader_conf.ok()) return reader_conf.status();
   feedback_.reset(RdKafka::KafkaConsumer::create(reader_conf->get(), error));
   if (feedback_ == nullptr) return absl::InternalError(error);
@@ -625,6 +625,22 @@ absl::Status Mailbox::Run(const std::atomic<bool>& stop) {
 }
 
 }  // namespace
+
+absl::Status CheckMailboxClients(const KafkaSettings& settings) {
+  for (int kind = 0; kind < 2; ++kind) {
+    absl::StatusOr<std::unique_ptr<RdKafka::Conf>> conf =
+        kind == 0 ? SubscriptionConsumerConf(settings, "referral-feed-check")
+                  : LeanReaderConf(settings);
+    if (!conf.ok()) return conf.status();
+    std::string error;
+    // librdkafka checks some properties against each other only when the client is made.
+    std::unique_ptr<RdKafka::KafkaConsumer> consumer(
+        RdKafka::KafkaConsumer::create(conf->get(), error));
+    if (consumer == nullptr) return absl::InvalidArgumentError(absl::StrCat("kafka: ", error));
+    consumer->close();
+  }
+  return absl::OkStatus();
+}
 
 absl::Status RunMailbox(const MailboxSpec& spec, const KafkaSettings& settings,
                         const FeedOptions& options, const FeedLogs& logs, LogWriter& writer,

@@ -47,6 +47,11 @@ struct FeedLogs {
   int32_t feedback_partitions = 1;
 };
 
+// Builds the clients a mailbox makes (a subscription consumer, a lean reader) from `settings` and
+// drops them: kInvalidArgument naming what librdkafka refuses, so that a bad property fails the
+// feed's start instead of every stream.
+absl::Status CheckMailboxClients(const KafkaSettings& settings);
+
 // Runs one stream until the client goes, `stop` is set or Kafka fails. Returns OK when the client
 // went or the feed is stopping (the stream then ends with UNAVAILABLE so the client reconnects),
 // kUnavailable / kInternal / kDataLoss saying what failed.

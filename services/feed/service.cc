@@ -14,6 +14,7 @@
 #include "services/common/service/grpc_service.h"
 #include "services/feed/config.h"
 #include "services/feed/feed_service.h"
+#include "services/feed/mailbox.h"
 #include "services/feed/metrics.h"
 
 namespace referral {
@@ -107,6 +108,7 @@ absl::StatusOr<LoadedService> MakeFeedService(const ServiceContext& context) {
       KafkaSettings settings,
       ResolveKafkaSettings(setup.config.kafka(), "feed", context.instance,
                            context.config_path.parent_path(), ProcessEnvironment()));
+  REFERRAL_RETURN_IF_ERROR(CheckMailboxClients(settings));
   REFERRAL_ASSIGN_OR_RETURN(
       GrpcService::Options options,
       GrpcService::OptionsFrom(setup.config.grpc(), context.config_path, "0.0.0.0:50051"));

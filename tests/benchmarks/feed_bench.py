@@ -120,7 +120,7 @@ def main():
 
         results = {}
         threads = [threading.Thread(target=lambda i=i: results.__setitem__(
-            i, drain(feed.stub(f), queue, f"s{i}", size, window=500)))
+            i, drain(feed.stub(f), queue, f"s{i}", size, window=100, batch=50)))
             for i in range(STREAMS)]
         started = time.perf_counter()
         for t in threads:

@@ -72,13 +72,27 @@ absl::StatusOr<std::unique_ptr<RdKafka::Conf>> ReaderConf(const KafkaSettings& s
                    {"isolation.level", "read_committed"}});
 }
 
+// Small fetch buffers: a record larger than these is still fetched whole (KIP-74), alone.
+const Properties kLeanBuffers = {{"queued.max.messages.kbytes", "512"},
+                                 {"fetch.max.bytes", "1048576"},  // >= message.max.bytes
+                                 {"max.partition.fetch.bytes", "262144"},
+                                 {"receive.message.max.bytes", "2097152"}};
+
+absl::StatusOr<std::unique_ptr<RdKafka::Conf>> LeanReaderConf(const KafkaSettings& settings) {
+  Properties defaults = kLeanBuffers;
+  defaults.emplace_back("fetch.wait.max.ms", kFetchWaitMaxMs);
+  return MakeConf(settings, defaults,
+                  {{"group.id", settings.group_id.empty() ? "referral-reader" : settings.group_id},
+                   {"enable.auto.commit", "false"},
+                   {"enable.auto.offset.store", "false"},
+                   {"isolation.level", "read_committed"}});
+}
+
 absl::StatusOr<std::unique_ptr<RdKafka::Conf>> SubscriptionConsumerConf(
     const KafkaSettings& settings, const std::string& group_id) {
-  return MakeConf(settings,
-                  {{"fetch.wait.max.ms", kFetchWaitMaxMs},
-                   // Referrals are small and a stream sends at most a few hundred at a time.
-                   {"queued.max.messages.kbytes", "2048"},
-                   {"fetch.max.bytes", "4194304"}},
+  Properties defaults = kLeanBuffers;
+  defaults.emplace_back("fetch.wait.max.ms", kFetchWaitMaxMs);
+  return MakeConf(settings, defaults,
                   {{"group.id", group_id},
                    {"partition.assignment.strategy", "range"},
                    {"enable.auto.commit", "false"},

@@ -37,6 +37,10 @@ absl::StatusOr<std::unique_ptr<RdKafka::Conf>> ReaderConf(const KafkaSettings& s
 absl::StatusOr<std::unique_ptr<RdKafka::Conf>> SubscriptionConsumerConf(
     const KafkaSettings& settings, const std::string& group_id);
 
+// ReaderConf with small fetch buffers, for readers a service keeps many of at once (the feed:
+// two per open stream): librdkafka's defaults buffer up to 64 MiB ahead per consumer.
+absl::StatusOr<std::unique_ptr<RdKafka::Conf>> LeanReaderConf(const KafkaSettings& settings);
+
 // Builds the loop's consumer and producer configurations and returns the first error
 // (kInvalidArgument naming the property), so a bad property fails at start-up as a config error.
 absl::Status CheckLoopClientConfs(const KafkaSettings& settings);
