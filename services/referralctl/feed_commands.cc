@@ -24,6 +24,17 @@ namespace {
 constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
 
+int Failed(const grpc::Status& status, const std::string& what, std::ostream& err) {
+  err << what << ": " << status.error_code() << " " << status.error_message() << "\n";
+  return kExitFailure;
+}
+
+std::string Rfc3339(const google::protobuf::Timestamp& ts) {
+  return FormatRfc3339Utc(ToAbslTime(ts));
+}
+
+}  // namespace
+
 std::shared_ptr<grpc::Channel> Connect(const GrpcTarget& target, std::ostream& err) {
   grpc::SslCredentialsOptions tls;
   for (const auto& [path, into] : {std::pair{target.ca, &tls.pem_root_certs},
@@ -43,17 +54,6 @@ std::shared_ptr<grpc::Channel> Connect(const GrpcTarget& target, std::ostream& e
   }
   return grpc::CreateCustomChannel(target.target, grpc::SslCredentials(tls), arguments);
 }
-
-int Failed(const grpc::Status& status, const std::string& what, std::ostream& err) {
-  err << what << ": " << status.error_code() << " " << status.error_message() << "\n";
-  return kExitFailure;
-}
-
-std::string Rfc3339(const google::protobuf::Timestamp& ts) {
-  return FormatRfc3339Utc(ToAbslTime(ts));
-}
-
-}  // namespace
 
 int Subscribe(const SubscribeOptions& options, std::ostream& out, std::ostream& err) {
   std::shared_ptr<grpc::Channel> channel = Connect(options.grpc, err);

@@ -5,10 +5,15 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
+
+namespace grpc {
+class Channel;
+}
 
 namespace referral::ctl {
 
@@ -20,6 +25,10 @@ struct GrpcTarget {
   std::filesystem::path ca;    // the CA of the server's certificate (PEM)
   std::string server_name;     // the name the server's certificate holds, when not the target's host
 };
+
+// A TLS channel to `target` with its client certificate; nullptr (after saying why on `err`) when
+// a file cannot be read.
+std::shared_ptr<grpc::Channel> Connect(const GrpcTarget& target, std::ostream& err);
 
 struct SubscribeOptions {
   GrpcTarget grpc;

@@ -7,6 +7,7 @@
 #include "google/protobuf/stubs/logging.h"
 #include "services/referralctl/commands.h"
 #include "services/referralctl/feed_commands.h"
+#include "services/referralctl/intake_commands.h"
 #include "services/referralctl/kafka_commands.h"
 
 namespace ctl = referral::ctl;
@@ -177,6 +178,13 @@ int main(int argc, char** argv) {
   auto* decided_at_opt =
       decide_cmd->add_option("--decided-at", decided_at, "RFC 3339 (default: now)");
 
+  ctl::SubmitOptions submit;
+  auto* submit_cmd = app.add_subcommand(
+      "submit", "Submit incidents to the intake over gRPC and show what will happen to each");
+  add_grpc(submit_cmd, submit.grpc);
+  submit_cmd->add_flag("--json", submit.json, "print each answer as JSON");
+  submit_cmd->add_option("input", submit.input, "incident JSON file, or - for stdin")->required();
+
   ctl::AuditOptions audit;
   audit.bootstrap = default_bootstrap;
   auto* audit_cmd = app.add_subcommand(
@@ -207,6 +215,7 @@ int main(int argc, char** argv) {
     return ctl::Decide(decide, std::cout, std::cerr);
   }
   if (*audit_cmd) return ctl::Audit(audit, std::cout, std::cerr);
+  if (*submit_cmd) return ctl::Submit(submit, std::cout, std::cerr);
   if (*standardise_cmd) {
     if (standardise.config.empty()) standardise.config = ctl::DefaultConfig("standardiser");
     return ctl::Standardise(standardise, std::cout, std::cerr);

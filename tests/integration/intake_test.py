@@ -239,6 +239,29 @@ class IntakeTest(unittest.TestCase):
         # No call reached the service.
         self.assertEqual(self.intake.service.metric("referral_intake_submissions_total"), before)
 
+    def test_referralctl_submit_prints_each_preview_and_each_violation(self):
+        good = sample("01-domestic-abuse-complete")
+        good["eventId"] = "ctl-submit-good"
+        good["incidentId"] = "ASP-CTL-00001"  # the other tests look for the sample's own id
+        bad = sample("01-domestic-abuse-complete")
+        bad["eventId"] = "ctl-submit-bad"
+        bad["incidentId"] = "ASP-CTL-00002"
+        del bad["occurredAt"]
+        path = self.pipeline.dir / "submit.jsonl"
+        path.write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n")
+        certs = self.intake.certs
+        result = harness.referralctl(
+            "submit", "--target", f"localhost:{self.intake.port}", "--cert",
+            certs.path(f"{ASP}.pem"), "--key", certs.path(f"{ASP}.key"), "--ca",
+            certs.path("ca.pem"), path, check=False)
+        out, err = result.stdout.decode(), result.stderr.decode()
+        self.assertEqual(result.returncode, 2, err)
+        self.assertIn("line 1: accepted ctl-submit-good, 1 referral", out)
+        self.assertRegex(out, r"referral \S+ r1 LA E06000023 → edt/avon, frontdoor/E06000023 "
+                              r"OUT_OF_HOURS due \S+ immediate|standard")
+        self.assertIn("line 2: occurred_at: ", err)
+        self.assertNotIn("ctl-submit-bad", out)
+
     def test_the_preview_is_what_the_router_then_does(self):
         names = ["03-child-abuse-immediate", "08-concern-for-welfare-la-unresolved",
                  "16-la-outside-directory", "02-child-neglect-voice-missing",
