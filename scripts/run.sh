@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make run`: the whole pipeline live. Starts an embedded Kafka (referralctl dev-broker, librdkafka's
-# mock cluster) unless KAFKA_BOOTSTRAP names a cluster, the standardiser, the router and the feed
-# (gRPC, with test certificates), and simulated incidents; prints a summary every few seconds. Ctrl-C stops everything in
+# mock cluster) unless KAFKA_BOOTSTRAP names a cluster, the standardiser, the router, the feed and
+# the intake (gRPC, with test certificates), and simulated incidents; prints a summary every few seconds. Ctrl-C stops everything in
 # order (the children run in their own sessions so that Ctrl-C reaches only this script).
 #
 # Usage: run.sh BIN_DIR
@@ -9,7 +9,8 @@
 #              cluster, default "demo.", so that simulated referrals never land in real LA
 #              queues), RATE (incidents/s, default 20), SEED (1), EVERY (seconds between
 #              summaries, 5), STANDARDISER_HTTP (127.0.0.1:9101), ROUTER_HTTP (127.0.0.1:9102),
-#              FEED_HTTP (127.0.0.1:9103), FEED_GRPC (127.0.0.1:50051), RUN_SECONDS (stop by
+#              FEED_HTTP (127.0.0.1:9103), FEED_GRPC (127.0.0.1:50051), INTAKE_HTTP
+#              (127.0.0.1:9104), INTAKE_GRPC (127.0.0.1:50052), RUN_SECONDS (stop by
 #              itself after this long). Logs and test certificates stay in a folder it names.
 set -euo pipefail
 bin=$(cd "${1:?usage: run.sh BIN_DIR}" && pwd)
@@ -22,6 +23,8 @@ std_http=${STANDARDISER_HTTP:-127.0.0.1:9101}
 rtr_http=${ROUTER_HTTP:-127.0.0.1:9102}
 feed_http=${FEED_HTTP:-127.0.0.1:9103}
 feed_grpc=${FEED_GRPC:-127.0.0.1:50051}
+intake_http=${INTAKE_HTTP:-127.0.0.1:9104}
+intake_grpc=${INTAKE_GRPC:-127.0.0.1:50052}
 work=$(mktemp -d -t referral-run-XXXXXX)
 
 # Stops everything, then exits with $1 (0 for Ctrl-C and RUN_SECONDS, the failure's status else).
@@ -32,7 +35,7 @@ stop_all() {
   echo "Stopping..."
   # Feed first, then the services (they drain and commit), then the broker.
   local group pid
-  for group in "${sim_pid:-}" "${std_pid:-} ${rtr_pid:-} ${feed_pid:-}" "${broker_pid:-}"; do
+  for group in "${sim_pid:-}" "${std_pid:-} ${rtr_pid:-} ${feed_pid:-} ${intake_pid:-}" "${broker_pid:-}"; do
     for pid in $group; do kill -TERM "$pid" 2>/dev/null || true; done
     for pid in $group; do wait "$pid" 2>/dev/null || true; done
   done
@@ -78,11 +81,14 @@ PY
 fi
 export KAFKA_BOOTSTRAP
 
-# The feed serves mTLS only: test certificates for it and two subscribers, and its config.
-scripts/dev-certs.sh "$work/certs" bristol-lcs avon-edt >/dev/null
-python3 - "$root" "$work" "$prefix" "$feed_http" "$feed_grpc" <<'PY'
+# The feed and intake serve mTLS only: test certificates for them, two subscribers and a control
+# room, and their configs.
+scripts/dev-certs.sh "$work/certs" bristol-lcs avon-edt asp-control-room >/dev/null
+python3 - "$root" "$work" "$prefix" "$feed_http" "$feed_grpc" "$intake_http" "$intake_grpc" <<'PY'
 import json, sys
-root, work, prefix, http, grpc = sys.argv[1:]
+root, work, prefix, http, grpc, intake_http, intake_grpc = sys.argv[1:]
+tls = {"cert_file": f"{work}/certs/server.pem", "key_file": f"{work}/certs/server.key",
+       "client_ca_file": f"{work}/certs/ca.pem"}
 topics = {"front_door_template": "referrals.frontdoor.{la}.v1",
           "edt_template": "referrals.edt.{edt}.v1", "triage": "referrals.triage.v1",
           "audit": "referrals.audit.v1", "feedback": "referrals.feedback.v1"}
@@ -90,12 +96,19 @@ json.dump({"directory_file": f"{root}/deploy/config/directory.yaml",
            "topics": {k: prefix + v for k, v in topics.items()},
            "kafka": {"group_id": prefix + "referral-feed"},
            "http": {"listen": http},
-           "grpc": {"listen": grpc,
-                    "tls": {"cert_file": f"{work}/certs/server.pem",
-                            "key_file": f"{work}/certs/server.key",
-                            "client_ca_file": f"{work}/certs/ca.pem"},
+           "grpc": {"listen": grpc, "tls": tls,
                     "grants_file": f"{root}/deploy/config/feed-grants.yaml"}},
           open(f"{work}/feed.json", "w"))
+intake_topics = {"incidents": "incidents.v1", "front_door_template": "referrals.frontdoor.{la}.v1",
+                 "edt_template": "referrals.edt.{edt}.v1", "triage": "referrals.triage.v1"}
+json.dump({"directory_file": f"{root}/deploy/config/directory.yaml",
+           "calendar": {"bank_holidays_file": f"{root}/deploy/config/bank-holidays.json",
+                        "division": "england-and-wales"},
+           "topics": {k: prefix + v for k, v in intake_topics.items()},
+           "http": {"listen": intake_http},
+           "grpc": {"listen": intake_grpc, "tls": tls,
+                    "grants_file": f"{root}/deploy/config/intake-grants.yaml"}},
+          open(f"{work}/intake.json", "w"))
 PY
 
 setsid "$bin/standardiser" --config "$std_config" --instance run --http-listen "$std_http" \
@@ -106,11 +119,13 @@ setsid "$bin/router" --config "$rtr_config" --instance run --http-listen "$rtr_h
 rtr_pid=$!
 setsid "$bin/feed" --config "$work/feed.json" --instance run >"$work/feed.log" 2>&1 &
 feed_pid=$!
+setsid "$bin/intake" --config "$work/intake.json" --instance run >"$work/intake.log" 2>&1 &
+intake_pid=$!
 
 ready() { curl -fs "http://$1/readyz" >/dev/null 2>&1; }
 for _ in $(seq 300); do
-  ready "$std_http" && ready "$rtr_http" && ready "$feed_http" && break
-  for pid in $std_pid $rtr_pid $feed_pid; do
+  ready "$std_http" && ready "$rtr_http" && ready "$feed_http" && ready "$intake_http" && break
+  for pid in $std_pid $rtr_pid $feed_pid $intake_pid; do
     kill -0 "$pid" 2>/dev/null || { tail -n 5 "$work"/*.log >&2; exit 1; }
   done
   sleep 0.2
@@ -121,7 +136,12 @@ setsid "$bin/referralctl" simulate --config "$std_config" --rate "$rate" --durat
 sim_pid=$!
 
 cat <<EOT
-Standardiser, router and feed are ready; feeding $rate simulated incidents/s (seed $seed).
+Standardiser, router, feed and intake are ready; feeding $rate simulated incidents/s (seed $seed).
+
+Submit an incident as a control room would, and see what will happen to it:
+  $bin/referralctl submit --target localhost:${intake_grpc##*:} \\
+      --cert $work/certs/asp-control-room.pem --key $work/certs/asp-control-room.key \\
+      --ca $work/certs/ca.pem tests/data/incidents/01-domestic-abuse-complete.incident.json
 
 Receive Bristol's referrals as its front door would (gRPC, mTLS with a test certificate):
   $bin/referralctl subscribe --target localhost:${feed_grpc##*:} --queue frontdoor/E06000023 \\
