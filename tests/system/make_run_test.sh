@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # System test of `make run` (scripts/run.sh): the embedded broker, the four services and the
-# simulated incidents come up, the feed serves Bristol's referrals and the intake takes one, the summary shows incidents in and referrals out by LA, and the
-# script stops everything and exits 0 by itself (RUN_SECONDS).
+# simulated incidents come up, the feed serves Bristol's referrals and the intake takes one, the
+# summary shows incidents in and referrals out by LA, and the script stops everything and exits 0
+# by itself (RUN_SECONDS).
 # Usage: make_run_test.sh BIN_DIR
 set -euo pipefail
 bin=${1:?usage: make_run_test.sh BIN_DIR}
