@@ -4,6 +4,10 @@ Kafka (`referralctl tail`, read_committed) in the same script. Prints figures, a
 1. One subscriber: drain the busiest queue (edt/avon) through one Subscribe stream (window 1000,
    acknowledgements batched by 200) vs `referralctl tail` of its topic.
 2. 50 subscriptions of that queue at once: deliveries per second in all, and the feed's peak RSS.
+4. The intake: submissions per second from BENCH_INTAKE_CLIENTS concurrent callers, each answered
+   only once the broker has the incident, with p50/p99, beside `referralctl publish` of the same
+   incidents straight to Kafka (one idempotent producer, batched: the bound of what the broker
+   takes).
 3. Latency at about 1,000 referrals/s (BENCH_FEED_RATE incidents/s over every queue): from the
    router's routing moment (`routing.decided_at`, real clock) to the subscriber's receipt,
    beside the same for a plain read_committed reader: the difference is what the feed adds
@@ -11,7 +15,8 @@ Kafka (`referralctl tail`, read_committed) in the same script. Prints figures, a
 
 Runs under the project's venv (grpcio) with the stubs on REFERRAL_PY_STUBS. Environment as
 tests/system/harness.py; BENCH_FEED_INCIDENTS (default 20000), BENCH_FEED_RATE (500),
-BENCH_FEED_SECONDS (15), BENCH_FEED_STREAMS (50).
+BENCH_FEED_SECONDS (15), BENCH_FEED_STREAMS (50), BENCH_INTAKE_SUBMISSIONS (4000),
+BENCH_INTAKE_CLIENTS (8).
 """
 import calendar
 import json
@@ -31,6 +36,8 @@ N = int(os.environ.get("BENCH_FEED_INCIDENTS", "20000"))
 RATE = int(os.environ.get("BENCH_FEED_RATE", "500"))
 SECONDS = int(os.environ.get("BENCH_FEED_SECONDS", "15"))
 STREAMS = int(os.environ.get("BENCH_FEED_STREAMS", "50"))
+SUBMISSIONS = int(os.environ.get("BENCH_INTAKE_SUBMISSIONS", "4000"))
+CLIENTS = int(os.environ.get("BENCH_INTAKE_CLIENTS", "8"))
 QUEUES = [f"frontdoor/{la}" for la in ("E06000022", "E06000023", "E06000024", "E06000025",
                                       "E06000066")] + ["edt/avon", "edt/somerset"]
 GRANTS = [{"name": "bench", "identities": ["bristol-lcs"], "queues": QUEUES}]
@@ -84,6 +91,70 @@ def tail_seconds(topic, count):
     harness.referralctl("tail", "--bootstrap", harness.bootstrap(), "--count", count, topic,
                         timeout=600)
     return time.perf_counter() - started
+
+
+def intake(pipeline):
+    import grpc_clients
+    from google.protobuf import json_format
+    from referral.v1 import incident_pb2, intake_pb2, intake_pb2_grpc
+    path = pipeline.dir / "intake-incidents.jsonl"
+    harness.referralctl("simulate", "--seed", 13, "--count", SUBMISSIONS * 2, "--output", path)
+    # Valid incidents only: what a control room's integration sends once it passes.
+    valid = harness.referralctl("standardise", path, check=False).stderr.decode()
+    bad = {int(line.split(":")[0].split()[1]) for line in valid.splitlines()
+           if line.startswith("line ") and "skipped" not in line}
+    documents = [json.loads(line) for n, line in enumerate(path.read_text().splitlines(), 1)
+                 if n not in bad][:SUBMISSIONS]
+    requests = [intake_pb2.SubmitRequest(incident=json_format.ParseDict(
+        d, incident_pb2.IncidentEvent(), ignore_unknown_fields=False)) for d in documents]
+    certs = grpc_clients.Certificates(pipeline.dir / "intake-certs", ["asp-control-room"])
+    grants = pipeline.dir / "intake-grants.json"
+    grants.write_text(json.dumps({"grants": [{"name": "asp", "identities": ["asp-control-room"],
+                                              "force_codes": ["ASP"]}]}))
+    config = pipeline.dir / "intake.json"
+    config.write_text(json.dumps({
+        "directory_file": str(harness.CONFIG / "directory.yaml"),
+        "calendar": {"bank_holidays_file": str(harness.CONFIG / "bank-holidays.json"),
+                     "division": "england-and-wales"},
+        "topics": {**pipeline.topics, "incidents": f"{pipeline.prefix}.intake-bench.v1"},
+        "http": {"listen": "127.0.0.1:0"},
+        "grpc": {"listen": "127.0.0.1:0", "tls": certs.server_tls(), "grants_file": str(grants)}}))
+    service = harness.Service("intake", [str(harness.BIN / "intake"), "--config", str(config)],
+                              pipeline.dir / "intake.log", pipeline.env())
+    pipeline.services.append(service)
+    service.start()
+    service.wait_ready()
+    port = grpc_clients.grpc_port(service.log_path)
+    latencies = []
+    share = [requests[i::CLIENTS] for i in range(CLIENTS)]
+
+    def client(mine):
+        with grpc_clients.channel(port, certs, client="asp-control-room") as chan:
+            stub = intake_pb2_grpc.IncidentIntakeStub(chan)
+            for request in mine:
+                started = time.perf_counter()
+                stub.Submit(request, timeout=30)
+                latencies.append(time.perf_counter() - started)
+
+    threads = [threading.Thread(target=client, args=(m,)) for m in share]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - started
+    jsonl = pipeline.dir / "intake-valid.jsonl"
+    jsonl.write_text("".join(json.dumps(d) + "\n" for d in documents))
+    published = time.perf_counter()
+    harness.referralctl("publish", "--bootstrap", harness.bootstrap(), "--topic",
+                        f"{pipeline.prefix}.intake-bench-direct.v1", "--encoding", "protobuf",
+                        jsonl, timeout=600)
+    direct = time.perf_counter() - published
+    ms = [v * 1000 for v in latencies]
+    print(f"intake: {len(requests)} submissions from {CLIENTS} callers, {len(requests) / wall:,.0f}"
+          f"/s, p50 {percentile(ms, .5):.1f} ms, p99 {percentile(ms, .99):.1f} ms; "
+          f"referralctl publish straight to Kafka {len(requests) / direct:,.0f}/s "
+          f"(ratio {direct / wall:.2f}); intake peak RSS {peak_rss_mib(service.proc.pid):.0f} MiB")
 
 
 def main():
@@ -194,6 +265,7 @@ def main():
               f"{percentile(added, .5) * 1000:.0f} ms, p99 {percentile(added, .99) * 1000:.0f} ms "
               f"after the record is visible")
         print(f"feed peak RSS {peak_rss_mib(f.proc.pid):.0f} MiB")
+        intake(pipeline)
     finally:
         pipeline.stop_all()
 
