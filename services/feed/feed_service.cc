@@ -111,6 +111,16 @@ grpc::Status FeedService::Subscribe(grpc::ServerContext* context,
                    .queue = queue.Name(),
                    .client_identity = PeerIdentities(*context).front(),
                    .topic = QueueTopic(setup_.topics, queue)};
+  // Grants are re-read while the stream runs: a queue taken away ends it.
+  spec.authorised = [this, context, queue_name = spec.queue]() -> absl::Status {
+    absl::StatusOr<ClientGrant> now = Authenticate(*context, grants_);
+    if (!now.ok()) return now.status();
+    if (!now->MayRead(queue_name)) {
+      return absl::PermissionDeniedError(
+          absl::StrCat(now->name, " may no longer read queue \"", queue_name, "\""));
+    }
+    return absl::OkStatus();
+  };
   spec.max_unacknowledged =
       request->max_unacknowledged() == 0
           ? setup_.options.default_max_unacknowledged
@@ -251,9 +261,10 @@ grpc::Status FeedService::RecordDecision(grpc::ServerContext* context,
   absl::ConsumePrefix(&outcome_name, "DECISION_OUTCOME_");
   const std::string outcome = absl::AsciiStrToLower(outcome_name);
   metrics_.Decided(outcome);
+  // The outcome is not logged beside the referral id: what was decided about a child is for the
+  // feedback topic and the aggregate metric only.
   log::Info("feed_decision_recorded",
-            {{"referral_id", request->referral_id()}, {"subscriber", grant->name},
-             {"outcome", outcome}});
+            {{"referral_id", request->referral_id()}, {"subscriber", grant->name}});
   return grpc::Status::OK;
 }
 

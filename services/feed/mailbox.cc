@@ -62,10 +62,11 @@ InRecord ToInRecord(const RdKafka::Message& message) {
 }
 
 // Reads [from, end) of one partition with a throwaway read_committed reader and hands each record
-// to `each`. `end` is the high watermark when it started.
+// to `each` until it returns false. `end` is the high watermark when it started; a `from` below
+// the partition's oldest record starts at that record.
 absl::Status ReadRange(const KafkaSettings& settings, const std::string& topic, int32_t partition,
                        int64_t from, int64_t end,
-                       const std::function<void(const RdKafka::Message&)>& each) {
+                       const std::function<bool(const RdKafka::Message&)>& each) {
   if (from >= end) return absl::OkStatus();
   absl::StatusOr<std::unique_ptr<RdKafka::Conf>> conf = LeanReaderConf(settings);
   if (!conf.ok()) return conf.status();
@@ -88,7 +89,7 @@ absl::Status ReadRange(const KafkaSettings& settings, const std::string& topic, 
     }
     std::unique_ptr<RdKafka::Message> message(reader->consume(200));
     if (message->err() == RdKafka::ERR_NO_ERROR) {
-      each(*message);
+      if (!each(*message)) break;
       position = message->offset() + 1;
     } else if (message->err() == RdKafka::ERR__PARTITION_EOF ||
                message->err() == RdKafka::ERR__TIMED_OUT) {
@@ -191,6 +192,7 @@ class Mailbox final : public RdKafka::RebalanceCb {
   std::map<int32_t, Checkpoint> committed_;
   absl::Status failure_;
   bool paused_ = false;
+  bool client_gone_ = false;
 };
 
 void Mailbox::rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
@@ -213,42 +215,42 @@ absl::StatusOr<Checkpoint> Mailbox::LoadCheckpoint(int32_t partition) {
   rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
   rd_kafka_topic_partition_list_add(list, spec_.topic.c_str(), partition);
   rd_kafka_resp_err_t err = rd_kafka_committed(consumer_->c_ptr(), list, kKafkaTimeoutMs);
-  std::optional<Checkpoint> checkpoint;
-  if (err == RD_KAFKA_RESP_ERR_NO_ERROR && list->elems[0].err == RD_KAFKA_RESP_ERR_NO_ERROR &&
-      list->elems[0].offset >= 0) {
-    Checkpoint stored{.committed = list->elems[0].offset};
-    const std::string metadata(static_cast<const char*>(list->elems[0].metadata),
-                               list->elems[0].metadata_size);
-    if (ParseCheckpointMetadata(metadata, stored)) {
-      checkpoint = stored;
-    } else {
-      log::Warn("feed_checkpoint_unreadable", {{"partition", partition}, {"queue", spec_.queue}});
-    }
-  }
+  const rd_kafka_resp_err_t partition_err = list->elems[0].err;
+  const int64_t offset = list->elems[0].offset;
+  const std::string metadata =
+      list->elems[0].metadata == nullptr
+          ? ""
+          : std::string(static_cast<const char*>(list->elems[0].metadata),
+                        list->elems[0].metadata_size);
   rd_kafka_topic_partition_list_destroy(list);
+  if (err == RD_KAFKA_RESP_ERR_NO_ERROR) err = partition_err;
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    // Never taken for a new subscription: that would send everything again, unflagged.
     return absl::UnavailableError(
         absl::StrCat("committed offsets of ", spec_.topic, ": ", rd_kafka_err2str(err)));
   }
-  if (checkpoint) return *checkpoint;
-  // A new subscription: its mailbox holds everything the queue's topic still has, and nothing
-  // was disclosed to it before now. Stored at once, before anything is sent.
+  // Without a readable checkpoint (a new subscription, group offsets expired or reset by hand)
+  // everything the logs still hold is re-read, so that nothing disclosed before is sent again
+  // unflagged and nothing acknowledged is sent again at all.
+  Checkpoint checkpoint{.committed = offset,
+                        .audit_partition = audit_partition_,
+                        .audit_from = 0,
+                        .feedback_partition = feedback_partition_,
+                        .feedback_from = 0};
+  if (offset >= 0) {
+    if (!ParseCheckpointMetadata(metadata, checkpoint)) {
+      log::Warn("feed_checkpoint_without_logs",
+                {{"subscriber", spec_.subscriber}, {"queue", spec_.queue},
+                 {"partition", partition}, {"detail", "re-reading the audit and feedback logs"}});
+    }
+    return checkpoint;
+  }
   absl::StatusOr<Watermarks> queue = QueryWatermarks(*consumer_, spec_.topic, partition);
   if (!queue.ok()) return queue.status();
-  absl::StatusOr<Watermarks> audit =
-      QueryWatermarks(*consumer_, logs_.audit_topic, audit_partition_);
-  if (!audit.ok()) return audit.status();
-  absl::StatusOr<Watermarks> feedback =
-      QueryWatermarks(*consumer_, logs_.feedback_topic, feedback_partition_);
-  if (!feedback.ok()) return feedback.status();
-  Checkpoint fresh{.committed = queue->low,
-                   .audit_partition = audit_partition_,
-                   .audit_from = audit->high,
-                   .feedback_partition = feedback_partition_,
-                   .feedback_from = feedback->high};
+  checkpoint.committed = queue->low;
   log::Info("feed_subscription_created",
             {{"subscriber", spec_.subscriber}, {"queue", spec_.queue}, {"partition", partition}});
-  return fresh;
+  return checkpoint;
 }
 
 absl::Status Mailbox::Assign(std::vector<RdKafka::TopicPartition*>& partitions) {
@@ -288,13 +290,17 @@ absl::Status Mailbox::Assign(std::vector<RdKafka::TopicPartition*>& partitions) 
   absl::Status read = ReadRange(
       settings_, logs_.audit_topic, audit_partition_, min_of(audit_from), audit_marks->high,
       [&](const RdKafka::Message& message) {
-        if (message.key() == nullptr || *message.key() != key_) return;
+        if (message.key() == nullptr || *message.key() != key_) return true;
         v1::Disclosure disclosure;
-        if (!disclosure.ParseFromArray(message.payload(), static_cast<int>(message.len()))) return;
+        if (!disclosure.ParseFromArray(message.payload(), static_cast<int>(message.len()))) {
+          return true;
+        }
         const int32_t p = disclosure.position().partition();
-        if (disclosure.position().topic() != spec_.topic || !fresh.contains(p)) return;
-        if (message.offset() < audit_from[p]) return;
-        ledgers_.at(p).NoteDisclosure(disclosure.position().offset(), message.offset());
+        if (disclosure.position().topic() != spec_.topic || !fresh.contains(p)) return true;
+        if (message.offset() < audit_from[p]) return true;
+        ledgers_.at(p).NoteDisclosure(disclosure.position().offset(), disclosure.delivery_id(),
+                                      message.offset());
+        return true;
       });
   if (!read.ok()) return read;
   for (int32_t p : fresh) ledgers_.at(p).NoteAuditEnd(audit_marks->high);
@@ -304,16 +310,19 @@ absl::Status Mailbox::Assign(std::vector<RdKafka::TopicPartition*>& partitions) 
   if (!feedback_marks.ok()) return feedback_marks.status();
   read = ReadRange(settings_, logs_.feedback_topic, feedback_partition_, min_of(feedback_from),
                    feedback_marks->high, [&](const RdKafka::Message& message) {
-                     if (message.key() == nullptr || *message.key() != key_) return;
+                     if (message.key() == nullptr || *message.key() != key_) return true;
                      v1::FeedbackEvent event;
                      if (!event.ParseFromArray(message.payload(),
                                                static_cast<int>(message.len())) ||
                          !event.has_acknowledgement()) {
-                       return;
+                       return true;
                      }
                      const v1::QueuePosition& at = event.acknowledgement().position();
-                     if (at.topic() != spec_.topic || !fresh.contains(at.partition())) return;
-                     ledgers_.at(at.partition()).NoteAcknowledgement(at.offset(), message.offset());
+                     if (at.topic() != spec_.topic || !fresh.contains(at.partition())) return true;
+                     ledgers_.at(at.partition())
+                         .NoteAcknowledgement(at.offset(), event.acknowledgement().delivery_id(),
+                                              message.offset());
+                     return true;
                    });
   if (!read.ok()) return read;
   for (int32_t p : fresh) ledgers_.at(p).NoteFeedbackEnd(feedback_marks->high);
@@ -325,8 +334,20 @@ absl::Status Mailbox::Assign(std::vector<RdKafka::TopicPartition*>& partitions) 
     Deduplicator& dedup = dedupers_.emplace(p, Deduplicator(options_.deduplication_window))
                               .first->second;
     const int64_t committed = ledgers_.at(p).committed();
+    // The window reaches back from the first record to be read, not from now: a duplicate
+    // resumed days later must still meet its original.
+    absl::Time resume_at = now;
+    absl::StatusOr<Watermarks> marks = QueryWatermarks(*consumer_, spec_.topic, p);
+    if (!marks.ok()) return marks.status();
+    read = ReadRange(settings_, spec_.topic, p, committed, marks->high,
+                     [&](const RdKafka::Message& message) {
+                       resume_at = std::min(
+                           resume_at, absl::FromUnixMillis(message.timestamp().timestamp));
+                       return false;
+                     });
+    if (!read.ok()) return read;
     std::unique_ptr<RdKafka::TopicPartition> at(RdKafka::TopicPartition::create(
-        spec_.topic, p, absl::ToUnixMillis(now - options_.deduplication_window)));
+        spec_.topic, p, absl::ToUnixMillis(resume_at - options_.deduplication_window)));
     std::vector<RdKafka::TopicPartition*> query = {at.get()};
     int64_t scan_from = 0;
     if (consumer_->offsetsForTimes(query, kKafkaTimeoutMs) == RdKafka::ERR_NO_ERROR &&
@@ -336,9 +357,11 @@ absl::Status Mailbox::Assign(std::vector<RdKafka::TopicPartition*>& partitions) 
     read = ReadRange(settings_, spec_.topic, p, scan_from, committed,
                      [&](const RdKafka::Message& message) {
                        v1::Referral referral;
-                       if (DecodeRecord(ToInRecord(message), referral)) return;
-                       dedup.SeenBefore(referral.referral_id(), referral.revision(),
-                                        absl::FromUnixMillis(message.timestamp().timestamp));
+                       if (!DecodeRecord(ToInRecord(message), referral)) {
+                         dedup.SeenBefore(referral.referral_id(), referral.revision(),
+                                          absl::FromUnixMillis(message.timestamp().timestamp));
+                       }
+                       return true;
                      });
     if (!read.ok()) return read;
     tp->set_offset(committed);
@@ -444,7 +467,12 @@ void Mailbox::TakeFeedback(const RdKafka::Message& message) {
   const v1::QueuePosition& at = event.acknowledgement().position();
   auto ledger = ledgers_.find(at.partition());
   if (at.topic() != spec_.topic || ledger == ledgers_.end()) return;
-  if (ledger->second.NoteAcknowledgement(at.offset(), message.offset())) {
+  if (ledger->second.NoteAcknowledgement(at.offset(), event.acknowledgement().delivery_id(),
+                                         message.offset())) {
+    // Acknowledged while waiting to be sent again: it is not.
+    std::erase_if(waiting_, [&](const Outgoing& out) {
+      return out.partition == at.partition() && out.offset == at.offset();
+    });
     held_.erase({at.partition(), at.offset()});
     metrics_.Acknowledged(spec_.queue, 1);
   }
@@ -465,7 +493,19 @@ absl::Status Mailbox::SendDue() {
     waiting_.pop_front();
     ++unacknowledged;
   }
+  // Only records still open and held (an acknowledgement may have overtaken a redelivery).
+  std::erase_if(batch, [&](const Outgoing& out) {
+    auto ledger = ledgers_.find(out.partition);
+    return ledger == ledgers_.end() || !ledger->second.IsOpen(out.offset) ||
+           !held_.contains({out.partition, out.offset});
+  });
   if (batch.empty()) return absl::OkStatus();
+  // A partition taken away without a revocation (the stream stalled past max.poll.interval.ms)
+  // is another stream's now: send nothing more from it.
+  if (consumer_->assignment_lost()) return absl::OkStatus();
+  if (spec_.authorised) {
+    if (absl::Status allowed = spec_.authorised(); !allowed.ok()) return allowed;
+  }
   std::vector<PartitionedRecord> disclosures;
   disclosures.reserve(batch.size());
   for (const Outgoing& out : batch) {
@@ -502,15 +542,19 @@ absl::Status Mailbox::SendDue() {
   for (size_t i = 0; i < batch.size(); ++i) {
     const Outgoing& out = batch[i];
     PartitionLedger& ledger = ledgers_.at(out.partition);
-    ledger.Sent(out.offset, (*audited)[i], now, deadline);
-    ledger.NoteAuditEnd((*audited)[i] + 1);
     const Held& held = held_.at({out.partition, out.offset});
+    ledger.Sent(out.offset, held.delivery_id, (*audited)[i], now, deadline);
+    ledger.NoteAuditEnd((*audited)[i] + 1);
     v1::Delivery delivery;
     delivery.set_delivery_id(held.delivery_id);
     *delivery.mutable_referral() = held.referral;
     delivery.set_attempt(out.verdict.attempt);
     delivery.set_redelivery(out.verdict.redelivery);
-    if (!sink_.Send(delivery)) return absl::OkStatus();  // the client went: it reconnects
+    if (!sink_.Send(delivery)) {
+      // The client went: it reconnects. What was disclosed and not sent comes again, flagged.
+      client_gone_ = true;
+      return absl::OkStatus();
+    }
     metrics_.Delivered(spec_.queue, out.verdict.redelivery);
   }
   return absl::OkStatus();
@@ -546,7 +590,7 @@ absl::Status Mailbox::Run(const std::atomic<bool>& stop) {
   }
   absl::Time last_checkpoint = absl::Now();
   absl::Status outcome;
-  while (!stop.load() && !sink_.Cancelled()) {
+  while (!stop.load() && !sink_.Cancelled() && !client_gone_) {
     // Read what the consumer has, up to the room flow control leaves, waiting only for the
     // first record: the records of one round share one disclosure write.
     int read = 0;
@@ -571,7 +615,11 @@ absl::Status Mailbox::Run(const std::atomic<bool>& stop) {
         break;
       }
     }
-    if (!failure_.ok()) break;
+    if (!failure_.ok()) {
+      // What was read before an unreadable record still goes out before the stream ends.
+      if (absl::Status sent = SendDue(); !sent.ok()) outcome = sent;
+      break;
+    }
     while (true) {
       std::unique_ptr<RdKafka::Message> feedback(feedback_->consume(0));
       if (feedback->err() != RdKafka::ERR_NO_ERROR) break;

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -27,6 +28,9 @@ struct MailboxSpec {
   std::string client_identity;  // the certificate identity the stream was opened with
   std::string topic;            // the queue's routed topic
   uint32_t max_unacknowledged = 100;
+  // OK while the caller may still read the queue (the grants are re-read while streams run);
+  // asked before every disclosure. Its error ends the stream. May be empty: always allowed.
+  std::function<absl::Status()> authorised;
 };
 
 // Where deliveries go: the gRPC stream.

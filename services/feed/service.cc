@@ -44,8 +44,14 @@ class FeedRunner final : public Service {
   absl::Status Start(const std::atomic<bool>& stop) override {
     REFERRAL_RETURN_IF_ERROR(EnsureTopics(
         settings_,
-        {{.name = logs_.audit_topic, .partitions = settings_.topic_partitions},
-         {.name = logs_.feedback_topic, .partitions = settings_.topic_partitions}},
+        // Kept until an operator decides otherwise: the audit log is the record of every
+        // disclosure (DOMAIN.md §5), and both logs are a subscription's state.
+        {{.name = logs_.audit_topic,
+          .partitions = settings_.topic_partitions,
+          .configs = {{"retention.ms", "-1"}}},
+         {.name = logs_.feedback_topic,
+          .partitions = settings_.topic_partitions,
+          .configs = {{"retention.ms", "-1"}}}},
         kStartupTimeout, &stop));
     REFERRAL_ASSIGN_OR_RETURN(logs_.audit_partitions,
                               writer_->Partitions(logs_.audit_topic, kStartupTimeout));
@@ -82,6 +88,9 @@ class FeedRunner final : public Service {
       probed_at_ = now;
       absl::StatusOr<int32_t> partitions = writer_->Partitions(logs_.audit_topic, kProbeTimeout);
       probe_result_ = partitions.ok() ? "" : absl::StrCat("Kafka: ", partitions.status().message());
+      if (std::string fatal = writer_->FatalError(); !fatal.empty()) {
+        probe_result_ = absl::StrCat("the audit and feedback producer failed for good: ", fatal);
+      }
     }
     return probe_result_;
   }

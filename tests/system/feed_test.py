@@ -147,6 +147,24 @@ def mailbox():
         if f.metric("referral_feed_duplicates_skipped_total") < 1:
             harness.fail("the duplicate was not counted")
 
+        # Acknowledgements owed from an earlier stream, arriving while the new stream holds the
+        # same referrals back for flow control: the stream goes on and serves what comes next.
+        publish(pipeline, [incident(n) for n in range(40, 43)])
+        call, owed = fh.receive(stub, BRISTOL, "lcs", 3)
+        call.cancel()
+        lcs.add(owed)
+        call = stub.Subscribe(feed_pb2.SubscribeRequest(subscription="lcs", queue=BRISTOL,
+                                                        max_unacknowledged=1), timeout=60)
+        lcs.add([next(call)])
+        fh.acknowledge(stub, BRISTOL, "lcs", owed)
+        time.sleep(2)
+        publish(pipeline, [incident(43)])
+        after = lcs.add([next(call)])
+        call.cancel()
+        if after[0].attempt != 1 or after[0].delivery_id in {d.delivery_id for d in owed}:
+            harness.fail(f"after the owed acknowledgements: want the new referral, got "
+                         f"{after[0].delivery_id} attempt {after[0].attempt}")
+
         # Flow control: at most 3 outstanding; acknowledging frees room for more.
         publish(pipeline, [incident(n) for n in range(20, 28)])
         call = stub.Subscribe(feed_pb2.SubscribeRequest(subscription="lcs", queue=BRISTOL,
@@ -221,10 +239,15 @@ def security():
         expect_code(lambda: bristol.Acknowledge(feed_pb2.AcknowledgeRequest(
             subscription="lcs", queue=BRISTOL, delivery_ids=["not-an-id"]), timeout=10),
             grpc.StatusCode.INVALID_ARGUMENT, "a malformed delivery id")
-        # Revoked by config: Bristol's grant removed while running.
+        # Revoked by config: Bristol's grant removed while running ends its open stream too,
+        # before anything more is disclosed.
+        call, _ = fh.receive(bristol, BRISTOL, "open", 1)
         feed.write_grants([{"name": "avon-edt", "identities": ["avon-edt"],
                             "queues": ["edt/avon"]}])
         time.sleep(2.5)
+        publish(pipeline, [incident(2)])
+        expect_code(lambda: list(call), grpc.StatusCode.UNAUTHENTICATED,
+                    "an open stream whose grant was removed")
         expect_code(lambda: subscribe(feed.stub(f)), grpc.StatusCode.UNAUTHENTICATED,
                     "a grant removed while running")
         # A grants file that does not load leaves the grants in force.

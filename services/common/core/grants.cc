@@ -1,5 +1,7 @@
 #include "services/common/core/grants.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/core/queue.h"
@@ -21,6 +23,12 @@ absl::StatusOr<Grants> Grants::FromConfig(const config::v1::Grants& config,
     ClientGrant client{.name = grant.name()};
     if (grant.name().empty()) {
       errors.push_back({path + ".name", "required"});
+    } else if (grant.name().size() > 64 ||
+               !std::all_of(grant.name().begin(), grant.name().end(), [](char c) {
+                 return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+               })) {
+      // Names are joined with '.' into consumer-group ids and audit keys: none may hold one.
+      errors.push_back({path + ".name", "1 to 64 letters, digits, '-' or '_'"});
     } else if (!names.insert(grant.name()).second) {
       errors.push_back({path + ".name", absl::StrCat("\"", grant.name(), "\" named twice")});
     }

@@ -85,6 +85,8 @@ absl::StatusOr<std::unique_ptr<RdKafka::Conf>> LeanReaderConf(const KafkaSetting
                   {{"group.id", settings.group_id.empty() ? "referral-reader" : settings.group_id},
                    {"enable.auto.commit", "false"},
                    {"enable.auto.offset.store", "false"},
+                   // An offset below the oldest record (retention moved on) starts at the oldest.
+                   {"auto.offset.reset", "earliest"},
                    {"isolation.level", "read_committed"}});
 }
 

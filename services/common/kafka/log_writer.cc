@@ -69,8 +69,16 @@ absl::StatusOr<std::unique_ptr<LogWriter>> LogWriter::Create(const KafkaSettings
   return writer;
 }
 
+std::string LogWriter::FatalError() {
+  std::string reason;
+  return producer_->fatal_error(reason) == RdKafka::ERR_NO_ERROR ? "" : reason;
+}
+
 absl::StatusOr<std::vector<int64_t>> LogWriter::Write(
     const std::vector<PartitionedRecord>& records, absl::Duration timeout) {
+  if (std::string fatal = FatalError(); !fatal.empty()) {
+    return absl::InternalError(absl::StrCat("the producer failed for good: ", fatal));
+  }
   auto batch = std::make_shared<Batch>();
   batch->offsets.assign(records.size(), -1);
   const absl::Time deadline = absl::Now() + timeout;

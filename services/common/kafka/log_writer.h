@@ -40,6 +40,10 @@ class LogWriter {
   absl::StatusOr<std::vector<int64_t>> Write(const std::vector<PartitionedRecord>& records,
                                              absl::Duration timeout);
 
+  // Why the producer can write no more (an idempotence or authorisation failure librdkafka calls
+  // fatal); empty while it can. Every Write() fails with kInternal once it is set.
+  std::string FatalError();
+
   // The number of partitions of `topic`; kNotFound when the cluster has no such topic,
   // kUnavailable when it does not answer within `timeout`. Also a probe of the cluster.
   absl::StatusOr<int32_t> Partitions(const std::string& topic, absl::Duration timeout);

@@ -45,15 +45,19 @@ PartitionLedger::PartitionLedger(const Checkpoint& checkpoint)
       audit_end_(checkpoint.audit_from),
       feedback_end_(checkpoint.feedback_from) {}
 
-void PartitionLedger::NoteDisclosure(int64_t offset, int64_t audit_offset) {
+void PartitionLedger::NoteDisclosure(int64_t offset, const std::string& delivery_id,
+                                     int64_t audit_offset) {
   if (offset < committed()) return;
-  auto [it, inserted] = disclosed_.try_emplace(offset, Disclosed{0, audit_offset});
+  auto [it, inserted] = disclosed_.try_emplace(offset, Disclosed{0, audit_offset, delivery_id});
   ++it->second.attempts;
   it->second.first_audit_offset = std::min(it->second.first_audit_offset, audit_offset);
 }
 
-bool PartitionLedger::NoteAcknowledgement(int64_t offset, int64_t feedback_offset) {
-  if (offset < committed() || !disclosed_.contains(offset)) return false;
+bool PartitionLedger::NoteAcknowledgement(int64_t offset, const std::string& delivery_id,
+                                          int64_t feedback_offset) {
+  if (offset < committed()) return false;
+  auto disclosed = disclosed_.find(offset);
+  if (disclosed == disclosed_.end() || disclosed->second.delivery_id != delivery_id) return false;
   if (acknowledged_.contains(offset)) return false;
   if (offset < next_) {
     auto open = open_.find(offset);
@@ -84,9 +88,9 @@ PartitionLedger::Verdict PartitionLedger::Read(int64_t offset, bool duplicate) {
   return verdict;
 }
 
-void PartitionLedger::Sent(int64_t offset, int64_t audit_offset, absl::Time now,
-                           absl::Time deadline) {
-  NoteDisclosure(offset, audit_offset);
+void PartitionLedger::Sent(int64_t offset, const std::string& delivery_id, int64_t audit_offset,
+                           absl::Time now, absl::Time deadline) {
+  NoteDisclosure(offset, delivery_id, audit_offset);
   auto it = open_.find(offset);
   if (it == open_.end()) return;
   if (!it->second.sent) {

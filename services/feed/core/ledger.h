@@ -51,13 +51,15 @@ class PartitionLedger {
   // Resumes from `checkpoint`: records before `checkpoint.committed` are done.
   explicit PartitionLedger(const Checkpoint& checkpoint);
 
-  // Rebuilding from the audit log: the record at `offset` was disclosed (audit record at
-  // `audit_offset`). Disclosures of records already done are ignored.
-  void NoteDisclosure(int64_t offset, int64_t audit_offset);
-  // An acknowledgement of the record at `offset` (feedback record at `feedback_offset`), from the
-  // feedback log or an Acknowledge call. It counts only for a record disclosed to this
-  // subscription and not yet done; returns whether it counted.
-  bool NoteAcknowledgement(int64_t offset, int64_t feedback_offset);
+  // Rebuilding from the audit log: the record at `offset` was disclosed as `delivery_id` (audit
+  // record at `audit_offset`). Disclosures of records already done are ignored.
+  void NoteDisclosure(int64_t offset, const std::string& delivery_id, int64_t audit_offset);
+  // An acknowledgement of `delivery_id`, the record at `offset` (feedback record at
+  // `feedback_offset`), from the feedback log. It counts only for a record disclosed to this
+  // subscription under that same delivery id (the same referral and revision) and not yet done;
+  // returns whether it counted.
+  bool NoteAcknowledgement(int64_t offset, const std::string& delivery_id,
+                           int64_t feedback_offset);
   // Everything in the audit / feedback log before this offset has been noted (it only grows).
   void NoteAuditEnd(int64_t end);
   void NoteFeedbackEnd(int64_t end);
@@ -67,7 +69,10 @@ class PartitionLedger {
   Verdict Read(int64_t offset, bool duplicate);
   // The record at `offset` (Read() said deliver) was disclosed (audit record at `audit_offset`)
   // and sent at `now`; it is sent again if not acknowledged by `deadline`.
-  void Sent(int64_t offset, int64_t audit_offset, absl::Time now, absl::Time deadline);
+  void Sent(int64_t offset, const std::string& delivery_id, int64_t audit_offset, absl::Time now,
+            absl::Time deadline);
+  // Whether the record at `offset` was read and is neither acknowledged nor done.
+  bool IsOpen(int64_t offset) const { return open_.contains(offset); }
   // The redelivery verdict of a sent, unacknowledged record whose deadline passed.
   Verdict Resend(int64_t offset) const;
   // Sent records not acknowledged whose deadline is at or before `now`, oldest first.
@@ -94,6 +99,7 @@ class PartitionLedger {
   struct Disclosed {
     uint32_t attempts = 0;
     int64_t first_audit_offset = 0;
+    std::string delivery_id;
   };
   void Prune();
 

@@ -85,6 +85,21 @@ TEST(GrantsTest, RefusesEveryBadFieldNamingIt) {
   EXPECT_THAT(message, HasSubstr("grants[2].force_codes[0]: empty"));
 }
 
+TEST(GrantsTest, NamesAreLettersDigitsDashesAndUnderscores) {
+  // Names become part of consumer-group ids joined by '.': "a" + "b.c" must never meet "a.b" + "c".
+  const std::vector<std::string> bad_names = {"a.b", "a b", "a/b", std::string(65, 'a')};
+  for (const std::string& bad : bad_names) {
+    config::v1::Grants config;
+    *config.add_grants() = MakeGrant(bad, {"x"}, {});
+    EXPECT_EQ(Grants::FromConfig(config, nullptr).status().code(),
+              absl::StatusCode::kInvalidArgument) << bad;
+  }
+  config::v1::Grants config;
+  *config.add_grants() = MakeGrant("Bristol_lcs-2", {"x"}, {});
+  *config.add_grants() = MakeGrant(std::string(64, 'a'), {"y"}, {});
+  EXPECT_TRUE(Grants::FromConfig(config, nullptr).ok());
+}
+
 TEST(QueueTest, ParsesBothKindsAndRefusesOthers) {
   absl::StatusOr<Queue> front_door = ParseQueue("frontdoor/E06000023");
   ASSERT_TRUE(front_door.ok());

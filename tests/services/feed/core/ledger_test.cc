@@ -21,10 +21,13 @@ Checkpoint At(int64_t committed, int64_t audit_from = 100, int64_t feedback_from
           .feedback_from = feedback_from};
 }
 
+// The delivery id of the record at `offset` in these tests.
+std::string Id(int64_t offset) { return "0:" + std::to_string(offset) + ":1:r" + std::to_string(offset); }
+
 // Reads and sends `offset` (first time), its disclosure at `audit`.
 void ReadAndSend(PartitionLedger& ledger, int64_t offset, int64_t audit) {
   ASSERT_TRUE(ledger.Read(offset, false).deliver);
-  ledger.Sent(offset, audit, kT0, kT0 + absl::Seconds(60));
+  ledger.Sent(offset, Id(offset), audit, kT0, kT0 + absl::Seconds(60));
 }
 
 TEST(PartitionLedgerTest, NewRecordsAreFirstDeliveries) {
@@ -41,11 +44,11 @@ TEST(PartitionLedgerTest, PrefixAdvancesOnlyOverContiguousAcknowledgements) {
   ReadAndSend(ledger, 1, 101);
   ReadAndSend(ledger, 2, 102);
   EXPECT_EQ(ledger.committed(), 0);
-  EXPECT_TRUE(ledger.NoteAcknowledgement(2, 200));  // out of order
+  EXPECT_TRUE(ledger.NoteAcknowledgement(2, Id(2), 200));  // out of order
   EXPECT_EQ(ledger.committed(), 0);
-  EXPECT_TRUE(ledger.NoteAcknowledgement(0, 201));
+  EXPECT_TRUE(ledger.NoteAcknowledgement(0, Id(0), 201));
   EXPECT_EQ(ledger.committed(), 1);
-  EXPECT_TRUE(ledger.NoteAcknowledgement(1, 202));
+  EXPECT_TRUE(ledger.NoteAcknowledgement(1, Id(1), 202));
   EXPECT_EQ(ledger.committed(), 3);
   EXPECT_EQ(ledger.unacknowledged(), 0);
 }
@@ -54,9 +57,9 @@ TEST(PartitionLedgerTest, OffsetGapsOfTransactionMarkersDoNotHoldThePrefix) {
   PartitionLedger ledger(At(0));
   ReadAndSend(ledger, 0, 100);
   ReadAndSend(ledger, 5, 101);  // 1..4: markers and aborted records, never read
-  EXPECT_TRUE(ledger.NoteAcknowledgement(0, 200));
+  EXPECT_TRUE(ledger.NoteAcknowledgement(0, Id(0), 200));
   EXPECT_EQ(ledger.committed(), 5);
-  EXPECT_TRUE(ledger.NoteAcknowledgement(5, 201));
+  EXPECT_TRUE(ledger.NoteAcknowledgement(5, Id(5), 201));
   EXPECT_EQ(ledger.committed(), 6);
 }
 
@@ -64,21 +67,32 @@ TEST(PartitionLedgerTest, RepeatedLateAndUnknownAcknowledgementsChangeNothing) {
   PartitionLedger ledger(At(0));
   ReadAndSend(ledger, 0, 100);
   ReadAndSend(ledger, 1, 101);
-  EXPECT_TRUE(ledger.NoteAcknowledgement(1, 200));
-  EXPECT_FALSE(ledger.NoteAcknowledgement(1, 201));  // again
-  EXPECT_TRUE(ledger.NoteAcknowledgement(0, 202));
-  EXPECT_FALSE(ledger.NoteAcknowledgement(0, 203));  // late: already done
+  EXPECT_TRUE(ledger.NoteAcknowledgement(1, Id(1), 200));
+  EXPECT_FALSE(ledger.NoteAcknowledgement(1, Id(1), 201));  // again
+  EXPECT_TRUE(ledger.NoteAcknowledgement(0, Id(0), 202));
+  EXPECT_FALSE(ledger.NoteAcknowledgement(0, Id(0), 203));  // late: already done
   // Never sent to this subscription: a client cannot acknowledge what it was not given.
-  EXPECT_FALSE(ledger.NoteAcknowledgement(7, 204));
+  EXPECT_FALSE(ledger.NoteAcknowledgement(7, Id(7), 204));
   ReadAndSend(ledger, 7, 102);
   EXPECT_EQ(ledger.committed(), 7);  // 2..6 never read: markers or aborted records
   EXPECT_EQ(ledger.unacknowledged(), 1);
 }
 
+TEST(PartitionLedgerTest, AcknowledgementMustNameTheReferralSentAtThatPlace) {
+  PartitionLedger ledger(At(0));
+  ReadAndSend(ledger, 0, 100);
+  // Right partition and offset, another referral or revision: a stale or forged id.
+  EXPECT_FALSE(ledger.NoteAcknowledgement(0, "0:0:1:someone-else", 200));
+  EXPECT_FALSE(ledger.NoteAcknowledgement(0, "0:0:2:r0", 201));
+  EXPECT_EQ(ledger.committed(), 0);
+  EXPECT_TRUE(ledger.NoteAcknowledgement(0, Id(0), 202));
+  EXPECT_EQ(ledger.committed(), 1);
+}
+
 TEST(PartitionLedgerTest, ReadButUnsentRecordCannotBeAcknowledged) {
   PartitionLedger ledger(At(0));
   ASSERT_TRUE(ledger.Read(0, false).deliver);
-  EXPECT_FALSE(ledger.NoteAcknowledgement(0, 200));
+  EXPECT_FALSE(ledger.NoteAcknowledgement(0, Id(0), 200));
   EXPECT_EQ(ledger.committed(), 0);
   EXPECT_EQ(ledger.waiting(), 1);
 }
@@ -94,13 +108,13 @@ TEST(PartitionLedgerTest, DuplicatesAreDoneWithoutBeingSent) {
 TEST(PartitionLedgerTest, AckDeadlineExpiresAtItsInstantNotBefore) {
   PartitionLedger ledger(At(0));
   ASSERT_TRUE(ledger.Read(0, false).deliver);
-  ledger.Sent(0, 100, kT0, kT0 + absl::Seconds(60));
+  ledger.Sent(0, Id(0), 100, kT0, kT0 + absl::Seconds(60));
   EXPECT_THAT(ledger.Expired(kT0 + absl::Seconds(60) - absl::Nanoseconds(1)), IsEmpty());
   EXPECT_THAT(ledger.Expired(kT0 + absl::Seconds(60)), ElementsAre(0));
   const PartitionLedger::Verdict again = ledger.Resend(0);
   EXPECT_EQ(again.attempt, 2u);
   EXPECT_TRUE(again.redelivery);
-  ledger.Sent(0, 101, kT0 + absl::Seconds(60), kT0 + absl::Seconds(120));
+  ledger.Sent(0, Id(0), 101, kT0 + absl::Seconds(60), kT0 + absl::Seconds(120));
   EXPECT_EQ(ledger.attempts(0), 2u);
   EXPECT_EQ(ledger.unacknowledged(), 1);  // a redelivery takes no second slot
   EXPECT_EQ(ledger.oldest_unacknowledged_since(), kT0);
@@ -110,10 +124,10 @@ TEST(PartitionLedgerTest, RebuiltFromTheLogsDisclosedRecordsComeFlaggedAcknowled
   // A replica resumes from a checkpoint: record 3 was disclosed twice, record 4 once and then
   // acknowledged, record 5 never.
   PartitionLedger ledger(At(3, 100, 200));
-  ledger.NoteDisclosure(3, 100);
-  ledger.NoteDisclosure(3, 105);
-  ledger.NoteDisclosure(4, 106);
-  EXPECT_TRUE(ledger.NoteAcknowledgement(4, 210));
+  ledger.NoteDisclosure(3, Id(3), 100);
+  ledger.NoteDisclosure(3, Id(3), 105);
+  ledger.NoteDisclosure(4, Id(4), 106);
+  EXPECT_TRUE(ledger.NoteAcknowledgement(4, Id(4), 210));
   const PartitionLedger::Verdict three = ledger.Read(3, false);
   EXPECT_TRUE(three.deliver);
   EXPECT_EQ(three.attempt, 3u);
@@ -126,9 +140,9 @@ TEST(PartitionLedgerTest, RebuiltFromTheLogsDisclosedRecordsComeFlaggedAcknowled
 
 TEST(PartitionLedgerTest, DisclosuresBeforeTheCheckpointAreIgnored) {
   PartitionLedger ledger(At(3));
-  ledger.NoteDisclosure(2, 100);
+  ledger.NoteDisclosure(2, Id(2), 100);
   EXPECT_EQ(ledger.attempts(2), 0u);
-  EXPECT_FALSE(ledger.NoteAcknowledgement(2, 200));
+  EXPECT_FALSE(ledger.NoteAcknowledgement(2, Id(2), 200));
 }
 
 TEST(PartitionLedgerTest, CheckpointKeepsTheOldestLogRecordStillNeeded) {
@@ -140,12 +154,12 @@ TEST(PartitionLedgerTest, CheckpointKeepsTheOldestLogRecordStillNeeded) {
   ReadAndSend(ledger, 0, 160);
   ReadAndSend(ledger, 1, 161);
   ledger.NoteAuditEnd(162);
-  EXPECT_TRUE(ledger.NoteAcknowledgement(1, 260));
+  EXPECT_TRUE(ledger.NoteAcknowledgement(1, Id(1), 260));
   ledger.NoteFeedbackEnd(261);
   // Record 0 is outstanding (its disclosure at 160); record 1's acknowledgement (260) is needed
   // until the prefix passes it.
   EXPECT_EQ(ledger.checkpoint(), At(0, 160, 260));
-  EXPECT_TRUE(ledger.NoteAcknowledgement(0, 262));
+  EXPECT_TRUE(ledger.NoteAcknowledgement(0, Id(0), 262));
   ledger.NoteFeedbackEnd(263);
   EXPECT_EQ(ledger.checkpoint(), At(2, 162, 263));
 }
