@@ -168,7 +168,6 @@ class Mailbox final : public RdKafka::RebalanceCb {
   void Take(const RdKafka::Message& message);
   void TakeFeedback(const RdKafka::Message& message);
   absl::Status SendDue();
-  bool Paused() const { return paused_; }
 
   const MailboxSpec& spec_;
   const KafkaSettings& settings_;
