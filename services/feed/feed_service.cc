@@ -45,7 +45,11 @@ class StreamSink final : public DeliverySink {
  public:
   StreamSink(grpc::ServerContext& context, grpc::ServerWriter<v1::Delivery>& writer)
       : context_(context), writer_(writer) {}
-  bool Send(const v1::Delivery& delivery) override { return writer_.Write(delivery); }
+  // `more` is not passed on as gRPC's buffer hint: measured, corked writes held deliveries back
+  // far longer than the batch (one subscriber: 1,141/s → 76/s).
+  bool Send(const v1::Delivery& delivery, bool /*more*/) override {
+    return writer_.Write(delivery);
+  }
   bool Cancelled() const override { return context_.IsCancelled(); }
 
  private:

@@ -549,7 +549,7 @@ absl::Status Mailbox::SendDue() {
     *delivery.mutable_referral() = held.referral;
     delivery.set_attempt(out.verdict.attempt);
     delivery.set_redelivery(out.verdict.redelivery);
-    if (!sink_.Send(delivery)) {
+    if (!sink_.Send(delivery, i + 1 < batch.size())) {
       // The client went: it reconnects. What was disclosed and not sent comes again, flagged.
       client_gone_ = true;
       return absl::OkStatus();
@@ -589,6 +589,8 @@ absl::Status Mailbox::Run(const std::atomic<bool>& stop) {
   }
   absl::Time last_checkpoint = absl::Now();
   absl::Status outcome;
+  // Records read and held, waiting for a slot: up to twice the flow-control window.
+  const size_t read_ahead = 2 * static_cast<size_t>(spec_.max_unacknowledged);
   while (!stop.load() && !sink_.Cancelled() && !client_gone_) {
     // Read what the consumer has, up to the room flow control leaves, waiting only for the
     // first record: the records of one round share one disclosure write.
@@ -609,7 +611,7 @@ absl::Status Mailbox::Run(const std::atomic<bool>& stop) {
         break;
       }
       Take(*message);
-      if (!failure_.ok() || waiting_.size() >= spec_.max_unacknowledged ||
+      if (!failure_.ok() || waiting_.size() >= read_ahead ||
           ++read >= kMaxReadPerRound) {
         break;
       }
@@ -625,7 +627,10 @@ absl::Status Mailbox::Run(const std::atomic<bool>& stop) {
       TakeFeedback(*feedback);
     }
     // Flow control: stop fetching while enough is waiting to be sent.
-    const bool full = waiting_.size() >= spec_.max_unacknowledged;
+    // Pausing costs about a second when the partition resumes (librdkafka 2.0.2 restarts its
+    // fetcher): pause only at twice the window, and resume once below the window again.
+    const bool full = paused_ ? waiting_.size() >= spec_.max_unacknowledged
+                              : waiting_.size() >= read_ahead;
     if (full != paused_) {
       std::vector<RdKafka::TopicPartition*> assignment;
       consumer_->assignment(assignment);

@@ -37,8 +37,9 @@ struct MailboxSpec {
 class DeliverySink {
  public:
   virtual ~DeliverySink() = default;
-  // False when the stream is gone.
-  virtual bool Send(const v1::Delivery& delivery) = 0;
+  // False when the stream is gone. `more` says another delivery follows at once, so the
+  // transport may hold this one back to send them together.
+  virtual bool Send(const v1::Delivery& delivery, bool more) = 0;
   // True once the client cancelled or the call's deadline passed.
   virtual bool Cancelled() const = 0;
 };

@@ -206,10 +206,12 @@ def main():
         # Latency: every queue subscribed (the backlog drained first), then a paced feed.
         latencies, plain = {}, {}
         stop = threading.Event()
+        drained = {q: threading.Event() for q in QUEUES}
 
         def subscribe(q):
             s = feed.stub(f)
             drain(s, q, "latency", sizes[q]) if sizes[q] else None
+            drained[q].set()
             call = s.Subscribe(feed_pb2.SubscribeRequest(subscription="latency", queue=q,
                                                          max_unacknowledged=1000), timeout=3600)
             threading.Thread(target=lambda: (stop.wait(), call.cancel()), daemon=True).start()
@@ -242,7 +244,9 @@ def main():
         workers.append(threading.Thread(target=read_plain))
         for w in workers:
             w.start()
-        time.sleep(10)  # every backlog drained, every stream open
+        for q in QUEUES:  # every backlog drained, every stream open
+            drained[q].wait(600)
+        time.sleep(3)
         latencies.clear()
         plain.clear()
         before = router.metric("referral_records_committed_total")
