@@ -589,13 +589,22 @@ absl::Status Mailbox::Run(const std::atomic<bool>& stop) {
   }
   absl::Time last_checkpoint = absl::Now();
   absl::Status outcome;
-  // Records read and held, waiting for a slot: up to twice the flow-control window.
+  // Records read and held, waiting for a slot: twice the flow-control window read ahead freely,
+  // at most four times the window and a round more before the partitions are paused.
   const size_t read_ahead = 2 * static_cast<size_t>(spec_.max_unacknowledged);
+  const size_t hard_cap = 2 * read_ahead + kMaxReadPerRound;
+  absl::Time last_poll = absl::InfinitePast();
   while (!stop.load() && !sink_.Cancelled() && !client_gone_) {
     // Read what the consumer has, up to the room flow control leaves, waiting only for the
     // first record: the records of one round share one disclosure write.
     int read = 0;
-    for (int wait_ms = 20;; wait_ms = 0) {
+    // Beyond the read-ahead, the consumer is still polled (group callbacks, max.poll.interval.ms)
+    // but only once a second, so what is held grows slowly while the client does not acknowledge.
+    const bool ahead = waiting_.size() >= read_ahead;
+    const bool poll = !ahead || absl::Now() - last_poll >= absl::Seconds(1);
+    if (!poll) absl::SleepFor(absl::Milliseconds(20));
+    for (int wait_ms = 20; poll; wait_ms = 0) {
+      last_poll = absl::Now();
       std::unique_ptr<RdKafka::Message> message(consumer_->consume(wait_ms));
       if (!failure_.ok()) break;
       if (message->err() == RdKafka::ERR__TIMED_OUT ||
@@ -611,7 +620,7 @@ absl::Status Mailbox::Run(const std::atomic<bool>& stop) {
         break;
       }
       Take(*message);
-      if (!failure_.ok() || waiting_.size() >= read_ahead ||
+      if (!failure_.ok() || waiting_.size() >= read_ahead + (ahead ? kMaxReadPerRound : 0) ||
           ++read >= kMaxReadPerRound) {
         break;
       }
@@ -628,9 +637,9 @@ absl::Status Mailbox::Run(const std::atomic<bool>& stop) {
     }
     // Flow control: stop fetching while enough is waiting to be sent.
     // Pausing costs about a second when the partition resumes (librdkafka 2.0.2 restarts its
-    // fetcher): pause only at twice the window, and resume once below the window again.
+    // fetcher), so it is the last resort: only at the hard cap, until below the window again.
     const bool full = paused_ ? waiting_.size() >= spec_.max_unacknowledged
-                              : waiting_.size() >= read_ahead;
+                              : waiting_.size() >= hard_cap;
     if (full != paused_) {
       std::vector<RdKafka::TopicPartition*> assignment;
       consumer_->assignment(assignment);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <memory>
 #include <thread>
 
@@ -201,6 +202,8 @@ int Audit(const AuditOptions& options, std::ostream& out, std::ostream& err) {
     err << reader.status().message() << "\n";
     return kExitFailure;
   }
+  const std::set<std::string> wanted(options.referral_ids.begin(), options.referral_ids.end());
+  std::set<std::string> disclosed;
   std::multimap<absl::Time, nlohmann::json> events;
   absl::Time last = absl::Now();
   while (absl::Now() - last < absl::Seconds(options.timeout)) {
@@ -214,9 +217,11 @@ int Audit(const AuditOptions& options, std::ostream& out, std::ostream& err) {
     const StoredRecord& record = **next;
     if (record.topic == options.audit_topic) {
       v1::Disclosure d;
-      if (!d.ParseFromString(record.value) || d.referral_id() != options.referral_id) continue;
+      if (!d.ParseFromString(record.value) || !wanted.contains(d.referral_id())) continue;
+      disclosed.insert(d.referral_id());
       events.emplace(ToAbslTime(d.disclosed_at()),
                      nlohmann::json{{"event", "disclosed"},
+                                    {"referral_id", d.referral_id()},
                                     {"time", Rfc3339(d.disclosed_at())},
                                     {"revision", d.revision()},
                                     {"subscriber", d.subscriber()},
@@ -229,21 +234,23 @@ int Audit(const AuditOptions& options, std::ostream& out, std::ostream& err) {
     } else {
       v1::FeedbackEvent e;
       if (!e.ParseFromString(record.value)) continue;
-      if (e.has_acknowledgement() && e.acknowledgement().referral_id() == options.referral_id) {
+      if (e.has_acknowledgement() && wanted.contains(e.acknowledgement().referral_id())) {
         const v1::Acknowledgement& a = e.acknowledgement();
         events.emplace(ToAbslTime(a.acknowledged_at()),
                        nlohmann::json{{"event", "acknowledged"},
+                                      {"referral_id", a.referral_id()},
                                       {"time", Rfc3339(a.acknowledged_at())},
                                       {"revision", a.revision()},
                                       {"subscriber", a.subscriber()},
                                       {"subscription", a.subscription()},
                                       {"queue", a.queue()},
                                       {"delivery_id", a.delivery_id()}});
-      } else if (e.has_decision() && e.decision().referral_id() == options.referral_id) {
+      } else if (e.has_decision() && wanted.contains(e.decision().referral_id())) {
         const v1::Decision& d = e.decision();
         // The reason is free text and may hold personal data: not printed here.
         events.emplace(ToAbslTime(d.recorded_at()),
                        nlohmann::json{{"event", "decided"},
+                                      {"referral_id", d.referral_id()},
                                       {"time", Rfc3339(d.decided_at())},
                                       {"revision", d.revision()},
                                       {"subscriber", d.subscriber()},
@@ -254,12 +261,14 @@ int Audit(const AuditOptions& options, std::ostream& out, std::ostream& err) {
     }
   }
   for (const auto& [time, event] : events) out << event.dump() << "\n";
-  if (events.empty()) {
-    err << "audit: no disclosure of " << options.referral_id << " on " << options.audit_topic
-        << "\n";
-    return kExitFailure;
+  int status = kExitOk;
+  for (const std::string& id : wanted) {
+    if (!disclosed.contains(id)) {
+      err << "audit: no disclosure of " << id << " on " << options.audit_topic << "\n";
+      status = kExitFailure;
+    }
   }
-  return kExitOk;
+  return status;
 }
 
 }  // namespace referral::ctl

@@ -68,12 +68,12 @@ struct AuditOptions {
   std::string bootstrap;
   std::string audit_topic = "referrals.audit.v1";
   std::string feedback_topic = "referrals.feedback.v1";
-  std::string referral_id;
+  std::vector<std::string> referral_ids;  // one or more
   double timeout = 5;  // seconds without a new record before the answer is complete
 };
-// Every disclosure of the referral (when, to which subscriber and subscription, on which queue,
+// Every disclosure of the referrals (when, to which subscriber and subscription, on which queue,
 // which attempt, under which lawful basis) and every acknowledgement and decision, in time order,
-// one JSON line each. Returns 1 when there is none.
+// one JSON line each (with its `referral_id`). Returns 1 when one of them was never disclosed.
 int Audit(const AuditOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace referral::ctl

@@ -190,7 +190,8 @@ int main(int argc, char** argv) {
   auto* audit_cmd = app.add_subcommand(
       "audit", "Who has received a referral, and when: its disclosures, acknowledgements, decisions");
   audit_cmd->add_option("--bootstrap", audit.bootstrap, bootstrap_help);
-  audit_cmd->add_option("--referral", audit.referral_id, "the referral id")->required();
+  audit_cmd->add_option("--referral", audit.referral_ids, "a referral id (repeat for more)")
+      ->required();
   audit_cmd->add_option("--audit-topic", audit.audit_topic)->capture_default_str();
   audit_cmd->add_option("--feedback-topic", audit.feedback_topic)->capture_default_str();
   audit_cmd->add_option("--timeout", audit.timeout,

@@ -14,7 +14,7 @@ Kafka (`referralctl tail`, read_committed) in the same script. Prints figures, a
    after the router's commit made the record visible.
 
 Runs under the project's venv (grpcio) with the stubs on REFERRAL_PY_STUBS. Environment as
-tests/system/harness.py; BENCH_FEED_INCIDENTS (default 20000), BENCH_FEED_RATE (500),
+tests/system/harness.py; BENCH_FEED_INCIDENTS (default 20000), BENCH_FEED_RATE (1000),
 BENCH_FEED_SECONDS (15), BENCH_FEED_STREAMS (50), BENCH_INTAKE_SUBMISSIONS (4000),
 BENCH_INTAKE_CLIENTS (8).
 """
@@ -33,7 +33,7 @@ import harness  # noqa: E402
 from feed_harness import feed_pb2  # noqa: E402
 
 N = int(os.environ.get("BENCH_FEED_INCIDENTS", "20000"))
-RATE = int(os.environ.get("BENCH_FEED_RATE", "500"))
+RATE = int(os.environ.get("BENCH_FEED_RATE", "1000"))
 SECONDS = int(os.environ.get("BENCH_FEED_SECONDS", "15"))
 STREAMS = int(os.environ.get("BENCH_FEED_STREAMS", "50"))
 SUBMISSIONS = int(os.environ.get("BENCH_INTAKE_SUBMISSIONS", "4000"))
@@ -209,16 +209,21 @@ def main():
         drained = {q: threading.Event() for q in QUEUES}
 
         def subscribe(q):
+            # One stream per queue throughout: its backlog first, then the paced referrals (a
+            # second stream of the subscription would wait for the first's group to settle).
             s = feed.stub(f)
-            drain(s, q, "latency", sizes[q]) if sizes[q] else None
-            drained[q].set()
             call = s.Subscribe(feed_pb2.SubscribeRequest(subscription="latency", queue=q,
                                                          max_unacknowledged=1000), timeout=3600)
             threading.Thread(target=lambda: (stop.wait(), call.cancel()), daemon=True).start()
-            pending = []
+            pending, seen = [], 0
+            if sizes[q] == 0:
+                drained[q].set()
             try:
                 for d in call:
                     now = time.time()
+                    seen += 1
+                    if seen >= sizes[q]:
+                        drained[q].set()
                     routed = d.referral.routing.decided_at.ToNanoseconds() / 1e9
                     latencies[(d.referral.referral_id, d.referral.routing.delivered_to)] = now - routed
                     pending.append(d.delivery_id)
