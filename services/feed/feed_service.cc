@@ -116,10 +116,11 @@ grpc::Status FeedService::Subscribe(grpc::ServerContext* context,
                    .client_identity = PeerIdentities(*context).front(),
                    .topic = QueueTopic(setup_.topics, queue)};
   // Grants are re-read while the stream runs: a queue taken away ends it.
-  spec.authorised = [this, context, queue_name = spec.queue]() -> absl::Status {
+  spec.authorised = [this, context, queue_name = spec.queue,
+                     subscriber = spec.subscriber]() -> absl::Status {
     absl::StatusOr<ClientGrant> now = Authenticate(*context, grants_);
     if (!now.ok()) return now.status();
-    if (!now->MayRead(queue_name)) {
+    if (now->name != subscriber || !now->MayRead(queue_name)) {
       return absl::PermissionDeniedError(
           absl::StrCat(now->name, " may no longer read queue \"", queue_name, "\""));
     }
