@@ -109,16 +109,24 @@ std::shared_ptr<const Grants> GrantsFile::Current() {
   std::error_code error;
   const auto mtime = std::filesystem::last_write_time(path_, error);
   const auto size = std::filesystem::file_size(path_, error);
-  if (!error && mtime == loaded_mtime_ && size == loaded_size_) return grants_;
+  if (error) {
+    // Gone (being replaced, or removed): the grants in force stay; said once, not every second.
+    if (!missing_reported_) {
+      log::Error("grants_reload_refused",
+                 {{"file", path_.string()}, {"reason", "cannot read the file"}});
+      missing_reported_ = true;
+    }
+    return grants_;
+  }
+  missing_reported_ = false;
+  if (mtime == loaded_mtime_ && size == loaded_size_) return grants_;
   absl::StatusOr<std::shared_ptr<const Grants>> reloaded = Load();
   if (!reloaded.ok()) {
     log::Error("grants_reload_refused", {{"file", path_.string()},
                                          {"reason", std::string(reloaded.status().message())}});
     // Not again until the file changes once more.
-    if (!error) {
-      loaded_mtime_ = mtime;
-      loaded_size_ = size;
-    }
+    loaded_mtime_ = mtime;
+    loaded_size_ = size;
     return grants_;
   }
   grants_ = *std::move(reloaded);

@@ -55,6 +55,7 @@ class GrantsFile {
   std::filesystem::file_time_type loaded_mtime_;
   std::uintmax_t loaded_size_ = 0;
   absl::Time checked_at_ = absl::InfinitePast();
+  bool missing_reported_ = false;
 };
 
 // The caller's grant, or UNAUTHENTICATED (no verified certificate, or one no grant names).
