@@ -590,9 +590,9 @@ absl::Status Mailbox::Run(const std::atomic<bool>& stop) {
   absl::Time last_checkpoint = absl::Now();
   absl::Status outcome;
   // Records read and held, waiting for a slot: twice the flow-control window read ahead freely,
-  // at most four times the window and a round more before the partitions are paused.
+  // three times the window at most before the partitions are paused.
   const size_t read_ahead = 2 * static_cast<size_t>(spec_.max_unacknowledged);
-  const size_t hard_cap = 2 * read_ahead + kMaxReadPerRound;
+  const size_t hard_cap = read_ahead + spec_.max_unacknowledged;
   absl::Time last_poll = absl::InfinitePast();
   while (!stop.load() && !sink_.Cancelled() && !client_gone_) {
     // Read what the consumer has, up to the room flow control leaves, waiting only for the
@@ -620,7 +620,7 @@ absl::Status Mailbox::Run(const std::atomic<bool>& stop) {
         break;
       }
       Take(*message);
-      if (!failure_.ok() || waiting_.size() >= read_ahead + (ahead ? kMaxReadPerRound : 0) ||
+      if (!failure_.ok() || waiting_.size() >= (ahead ? hard_cap : read_ahead) ||
           ++read >= kMaxReadPerRound) {
         break;
       }
