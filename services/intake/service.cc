@@ -222,17 +222,7 @@ void AddIntakeFlags(CLI::App& app, IntakeFlags& flags) {
 
 absl::StatusOr<LoadedService> MakeIntakeService(const ServiceContext& context,
                                                 const IntakeFlags& flags) {
-  std::unique_ptr<Clock> clock = std::make_unique<SystemClock>();
-  if (!flags.clock_start.empty()) {
-    const std::optional<absl::Time> start = ParseRfc3339(flags.clock_start);
-    if (!start) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--clock-start: want RFC 3339 like 2026-11-27T18:30:00Z, got \"", flags.clock_start,
-          "\""));
-    }
-    clock = std::make_unique<ShiftedClock>(*start);
-    log::Warn("clock_shifted", {{"clock_start", flags.clock_start}});
-  }
+  REFERRAL_ASSIGN_OR_RETURN(std::unique_ptr<Clock> clock, ClockFromFlag(flags.clock_start));
   REFERRAL_ASSIGN_OR_RETURN(IntakeSetup setup, LoadIntakeSetup(context.config_path));
   absl::StatusOr<GrpcService::Options> options =
       GrpcService::OptionsFrom(setup.config.grpc(), context.config_path, kDefaultGrpcListen);

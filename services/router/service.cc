@@ -47,17 +47,7 @@ void AddRouterFlags(CLI::App& app, RouterFlags& flags) {
 
 absl::StatusOr<LoadedService> MakeRouterService(const ServiceContext& context,
                                                 const RouterFlags& flags) {
-  std::unique_ptr<Clock> clock = std::make_unique<SystemClock>();
-  if (!flags.clock_start.empty()) {
-    const std::optional<absl::Time> start = ParseRfc3339(flags.clock_start);
-    if (!start) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--clock-start: want RFC 3339 like 2026-11-27T18:30:00Z, got \"", flags.clock_start,
-          "\""));
-    }
-    clock = std::make_unique<ShiftedClock>(*start);
-    log::Warn("clock_shifted", {{"clock_start", flags.clock_start}});
-  }
+  REFERRAL_ASSIGN_OR_RETURN(std::unique_ptr<Clock> clock, ClockFromFlag(flags.clock_start));
   REFERRAL_ASSIGN_OR_RETURN(RouterSetup setup, LoadRouterSetup(context.config_path));
   auto parts = std::make_shared<Parts>(std::move(setup), std::move(clock), *context.registry);
   const std::set<std::string> routed =

@@ -4,10 +4,7 @@ them. Runs under the project's venv (build/tools/venv) with the stubs of scripts
 on REFERRAL_PY_STUBS."""
 import json
 import os
-import subprocess
 import sys
-import time
-from pathlib import Path
 
 import harness
 
@@ -15,6 +12,7 @@ STUBS = os.environ.get("REFERRAL_PY_STUBS", str(harness.SOURCE / "build" / "pyth
 sys.path.insert(0, STUBS)
 
 import grpc  # noqa: E402
+import grpc_clients  # noqa: E402
 from google.protobuf import timestamp_pb2  # noqa: E402
 from referral.v1 import feed_pb2, feed_pb2_grpc  # noqa: E402
 
@@ -22,18 +20,13 @@ BRISTOL = "frontdoor/E06000023"
 CLIENTS = ["bristol-lcs", "avon-edt", "bathnes-frontdoor", "somerset-edt"]
 
 
-def certificates(directory):
-    subprocess.run(["bash", str(harness.SOURCE / "scripts" / "dev-certs.sh"), str(directory),
-                    *CLIENTS], check=True, capture_output=True)
-    return Path(directory)
-
-
 class Feed:
     """A feed service on `pipeline`'s topics, with grants for CLIENTS."""
 
     def __init__(self, pipeline, ack_deadline_s=60, default_max_unacknowledged=100, grants=None):
         self.pipeline = pipeline
-        self.certs = certificates(pipeline.dir / "certs")
+        self.certificates = grpc_clients.Certificates(pipeline.dir / "certs", CLIENTS)
+        self.certs = self.certificates.dir
         # The CAs the feed trusts for client certificates, apart from the clients' own trust in
         # the server, so that a test can replace it.
         self.client_ca = self.certs / "clients-ca.pem"
@@ -92,15 +85,8 @@ class Feed:
     def channel(self, service, client="bristol-lcs", cert=None, ca="ca.pem"):
         """A TLS channel to `service` presenting `client`'s certificate (`cert`: another file
         stem, e.g. "bristol-lcs-expired"; None for no client certificate when client is None)."""
-        root = (self.certs / ca).read_bytes()
-        if client is None:
-            credentials = grpc.ssl_channel_credentials(root_certificates=root)
-        else:
-            stem = cert or client
-            credentials = grpc.ssl_channel_credentials(
-                root_certificates=root, private_key=(self.certs / f"{stem}.key").read_bytes(),
-                certificate_chain=(self.certs / f"{stem}.pem").read_bytes())
-        return grpc.secure_channel(f"localhost:{self.grpc_port(service)}", credentials)
+        return grpc_clients.channel(self.grpc_port(service), self.certificates,
+                                    client=None if client is None else cert or client, ca=ca)
 
     def stub(self, service, **kwargs):
         return feed_pb2_grpc.ReferralFeedStub(self.channel(service, **kwargs))

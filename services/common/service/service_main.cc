@@ -5,12 +5,25 @@
 #include <atomic>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
+#include "services/common/core/time_util.h"
 #include "services/common/observe/http_endpoint.h"
 #include "services/common/observe/log.h"
 #include "services/common/observe/status_metrics.h"
 #include "services/common/observe/stop_signal.h"
 
 namespace referral {
+
+absl::StatusOr<std::unique_ptr<Clock>> ClockFromFlag(const std::string& clock_start) {
+  if (clock_start.empty()) return std::make_unique<SystemClock>();
+  const std::optional<absl::Time> start = ParseRfc3339(clock_start);
+  if (!start) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--clock-start: want RFC 3339 like 2026-11-27T18:30:00Z, got \"", clock_start, "\""));
+  }
+  log::Warn("clock_shifted", {{"clock_start", clock_start}});
+  return std::make_unique<ShiftedClock>(*start);
+}
 
 int ServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
   CLI::App app{definition.summary};

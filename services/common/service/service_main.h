@@ -12,6 +12,7 @@
 #include <prometheus/registry.h>
 
 #include "absl/status/statusor.h"
+#include "services/common/observe/clock.h"
 #include "services/common/service/service.h"
 
 namespace CLI {
@@ -49,6 +50,11 @@ struct ServiceDefinition {
   // Adds the service's own flags (optional); they are parsed before make() runs.
   std::function<void(CLI::App&)> add_flags;
 };
+
+// The clock of a service's `--clock-start` flag: the system clock when `clock_start` is empty,
+// else one that read that RFC 3339 moment at start-up (drills and tests; logs `clock_shifted`).
+// Returns kInvalidArgument naming the flag for a malformed time.
+absl::StatusOr<std::unique_ptr<Clock>> ClockFromFlag(const std::string& clock_start);
 
 // Parses the flags, runs the service and returns the exit status.
 int ServiceMain(int argc, char** argv, const ServiceDefinition& definition);
