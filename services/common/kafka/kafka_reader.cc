@@ -2,6 +2,7 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/core/status_macros.h"
 #include "services/common/kafka/kafka_client_conf.h"
@@ -65,32 +66,126 @@ absl::StatusOr<std::unique_ptr<KafkaReader>> KafkaReader::Open(
   return reader;
 }
 
+namespace {
+
+StoredRecord ToStored(const RdKafka::Message& message) {
+  StoredRecord record;
+  record.topic = message.topic_name();
+  record.partition = message.partition();
+  record.offset = message.offset();
+  if (message.key_pointer() != nullptr) {
+    record.key.assign(static_cast<const char*>(message.key_pointer()), message.key_len());
+  }
+  if (message.payload() != nullptr) {
+    record.value.assign(static_cast<const char*>(message.payload()), message.len());
+  }
+  if (RdKafka::Headers* headers = const_cast<RdKafka::Message&>(message).headers();
+      headers != nullptr) {
+    for (const RdKafka::Headers::Header& h : headers->get_all()) {
+      record.headers.push_back(
+          {h.key(), h.value() == nullptr ? "" : std::string(h.value_string(), h.value_size())});
+    }
+  }
+  record.timestamp_ms = message.timestamp().timestamp;
+  return record;
+}
+
+}  // namespace
+
+absl::Status ReadRanges(const KafkaSettings& settings, const std::vector<ReadRange>& ranges,
+                        absl::Time since, const std::function<void(const StoredRecord&)>& each,
+                        absl::Duration timeout) {
+  if (ranges.empty()) return absl::OkStatus();
+  REFERRAL_ASSIGN_OR_RETURN(std::unique_ptr<RdKafka::Conf> conf, ReaderConf(settings));
+  std::string error;
+  // Partition EOF events tell where what is committed ends.
+  if (conf->set("enable.partition.eof", "true", error) != RdKafka::Conf::CONF_OK) {
+    return absl::InternalError(error);
+  }
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), error));
+  if (!consumer) return absl::InvalidArgumentError(absl::StrCat("consumer: ", error));
+  const int timeout_ms = static_cast<int>(std::min<int64_t>(absl::ToInt64Milliseconds(timeout), 600000));
+
+  std::vector<RdKafka::TopicPartition*> starts;
+  for (const ReadRange& range : ranges) {
+    starts.push_back(RdKafka::TopicPartition::create(
+        range.partition.topic, range.partition.partition,
+        since == absl::InfinitePast() ? 0 : absl::ToUnixMillis(since)));
+  }
+  absl::Status status;
+  if (since != absl::InfinitePast()) {
+    const RdKafka::ErrorCode code = consumer->offsetsForTimes(starts, timeout_ms);
+    if (code != RdKafka::ERR_NO_ERROR) {
+      status = code == RdKafka::ERR_UNKNOWN_TOPIC_OR_PART
+                   ? absl::NotFoundError(absl::StrCat("offsets for times: ", RdKafka::err2str(code)))
+                   : absl::UnavailableError(absl::StrCat("offsets for times: ", RdKafka::err2str(code)));
+    }
+  } else {
+    for (RdKafka::TopicPartition* start : starts) start->set_offset(RdKafka::Topic::OFFSET_BEGINNING);
+  }
+  // What is left to read: a partition with no record since `since` (offset -1, the end) or whose
+  // start is at or past its end has nothing.
+  absl::flat_hash_map<PartitionId, int64_t> open;
+  std::vector<RdKafka::TopicPartition*> assign;
+  for (size_t i = 0; status.ok() && i < starts.size(); ++i) {
+    RdKafka::TopicPartition* start = starts[i];
+    if (start->err() != RdKafka::ERR_NO_ERROR) {
+      status = absl::UnavailableError(absl::StrCat(start->topic(), "[", start->partition(),
+                                                   "]: ", RdKafka::err2str(start->err())));
+      break;
+    }
+    const int64_t begin = start->offset();
+    if (begin == RdKafka::Topic::OFFSET_END || (begin >= 0 && begin >= ranges[i].end)) continue;
+    open[ranges[i].partition] = ranges[i].end;
+    assign.push_back(start);
+  }
+  if (status.ok() && !assign.empty()) {
+    const RdKafka::ErrorCode code = consumer->assign(assign);
+    if (code != RdKafka::ERR_NO_ERROR) {
+      status = absl::InternalError(absl::StrCat("assign: ", RdKafka::err2str(code)));
+    }
+  }
+  RdKafka::TopicPartition::destroy(starts);
+  const absl::Time deadline = absl::Now() + timeout;
+  while (status.ok() && !open.empty()) {
+    if (absl::Now() >= deadline) {
+      status = absl::UnavailableError(
+          absl::StrCat("reading ", open.size(), " partitions did not finish within ",
+                       absl::FormatDuration(timeout)));
+      break;
+    }
+    std::unique_ptr<RdKafka::Message> message(consumer->consume(500));
+    const auto it = open.find(PartitionId{message->topic_name(), message->partition()});
+    switch (message->err()) {
+      case RdKafka::ERR_NO_ERROR:
+        if (it == open.end()) break;
+        if (message->offset() < it->second) each(ToStored(*message));
+        if (message->offset() + 1 >= it->second) open.erase(it);
+        break;
+      case RdKafka::ERR__PARTITION_EOF:
+        if (it != open.end()) open.erase(it);
+        break;
+      case RdKafka::ERR__FATAL:
+      case RdKafka::ERR_UNKNOWN_TOPIC_OR_PART:
+      case RdKafka::ERR_TOPIC_AUTHORIZATION_FAILED:
+        status = absl::UnavailableError(absl::StrCat("consumer: ", message->errstr()));
+        break;
+      default:
+        break;  // timed out, transient transport errors
+    }
+  }
+  consumer->close();
+  return status;
+}
+
 absl::StatusOr<std::optional<StoredRecord>> KafkaReader::Next(absl::Duration wait) {
   const absl::Time deadline = absl::Now() + wait;
   for (;;) {
     const int64_t left = std::max<int64_t>(0, absl::ToInt64Milliseconds(deadline - absl::Now()));
     std::unique_ptr<RdKafka::Message> message(consumer_->consume(static_cast<int>(std::min<int64_t>(left, 1000))));
     switch (message->err()) {
-      case RdKafka::ERR_NO_ERROR: {
-        StoredRecord record;
-        record.topic = message->topic_name();
-        record.partition = message->partition();
-        record.offset = message->offset();
-        if (message->key_pointer() != nullptr) {
-          record.key.assign(static_cast<const char*>(message->key_pointer()), message->key_len());
-        }
-        if (message->payload() != nullptr) {
-          record.value.assign(static_cast<const char*>(message->payload()), message->len());
-        }
-        if (const RdKafka::Headers* headers = message->headers(); headers != nullptr) {
-          for (const RdKafka::Headers::Header& h : headers->get_all()) {
-            record.headers.push_back(
-                {h.key(), h.value() == nullptr ? "" : std::string(h.value_string(), h.value_size())});
-          }
-        }
-        record.timestamp_ms = message->timestamp().timestamp;
-        return std::optional<StoredRecord>(std::move(record));
-      }
+      case RdKafka::ERR_NO_ERROR:
+        return std::optional<StoredRecord>(ToStored(*message));
       case RdKafka::ERR__FATAL:
         return absl::UnavailableError(absl::StrCat("consumer: ", message->errstr()));
       default:

@@ -1,8 +1,11 @@
 // Reads whole topics from the beginning, read_committed, without a consumer group: what
-// `referralctl tail`, the tests and the benchmark use to see what the services committed.
+// `referralctl tail`, the tests and the benchmark use to see what the services committed; and
+// bounded ranges of partitions (ReadRanges: the monitor's replay on start, `referralctl report`).
 #ifndef REFERRAL_SERVICES_COMMON_KAFKA_KAFKA_READER_H_
 #define REFERRAL_SERVICES_COMMON_KAFKA_KAFKA_READER_H_
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,6 +32,21 @@ struct StoredRecord {
   std::vector<Header> headers;
   int64_t timestamp_ms = 0;  // producer create time
 };
+
+// Records of one partition before `end` (INT64_MAX: all it has committed now).
+struct ReadRange {
+  PartitionId partition;
+  int64_t end = INT64_MAX;
+};
+
+// Reads each of `ranges`, read_committed and without a group, from the first record whose
+// timestamp is at or after `since` (absl::InfinitePast(): from the beginning) to its end or to
+// the end of what the partition has committed, whichever comes first, calling `each` for every
+// record (in order within a partition). Returns kNotFound for a partition the cluster does not
+// have, kUnavailable when the ranges are not read within `timeout`.
+absl::Status ReadRanges(const KafkaSettings& settings, const std::vector<ReadRange>& ranges,
+                        absl::Time since, const std::function<void(const StoredRecord&)>& each,
+                        absl::Duration timeout);
 
 class KafkaReader {
  public:

@@ -242,6 +242,17 @@ absl::Status KafkaTransactionalLoop::ProduceFor(const InRecord& in, const Record
 absl::Status KafkaTransactionalLoop::CommitBatch() {
   if (!producer_->in_transaction()) return absl::OkStatus();
   const absl::Time started = clock_.Now();
+  outputs_.clear();
+  processor_.BeforeCommit(outputs_);
+  for (const OutRecord& out : outputs_) {
+    const ProduceResult produced = producer_->Produce(out);
+    if (!produced.queued) {
+      return absl::InternalError(
+          absl::StrCat("the record to commit with the transaction (", out.topic,
+                       ") was refused: ", produced.error));
+    }
+    batch_.Produced(out.topic);
+  }
   const Offsets offsets(batch_.next_offsets().begin(), batch_.next_offsets().end());
   REFERRAL_ASSIGN_OR_RETURN(TxnResult result, producer_->Commit(offsets, consumer_->Group()));
   return Settle(result, "commit refused", /*lone_failure_counts=*/true, started);

@@ -173,6 +173,7 @@ class RdKafkaInputConsumer final : public InputConsumer,
     in.topic = held->topic;
     in.partition = m.partition();
     in.offset = m.offset();
+    in.timestamp_ms = m.timestamp().timestamp;
     if (m.key_pointer() != nullptr) {
       in.key = absl::string_view(static_cast<const char*>(m.key_pointer()), m.key_len());
     }

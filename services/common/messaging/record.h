@@ -61,6 +61,7 @@ struct InRecord {
   absl::string_view key;
   absl::string_view value;
   std::vector<Header> headers;
+  int64_t timestamp_ms = 0;  // the record's timestamp (producer create time), 0 when unknown
 
   RecordId id() const { return {{std::string(topic), partition}, offset}; }
 
@@ -91,6 +92,11 @@ class RecordProcessor {
   // `reason` is a short code ("produce_failed").
   virtual OutRecord DeadLetter(const InRecord& in, absl::string_view reason,
                                absl::string_view detail) = 0;
+
+  // Appends records to produce in the open transaction just before it commits, after the last
+  // Process() of the transaction (the monitor's state, committed with the offsets it counts). A
+  // record produced here that the producer refuses is fatal: it would be refused again.
+  virtual void BeforeCommit(std::vector<OutRecord>& /*out*/) {}
 
   // The transaction holding everything processed since the last call committed (Committed) or
   // did not (Aborted: aborted, abandoned or left open; its records come again). Counters of

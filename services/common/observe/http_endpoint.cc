@@ -25,12 +25,20 @@ void Reply(mg_connection* connection, int status, absl::string_view content_type
 
 class MetricsHandler final : public CivetHandler {
  public:
-  MetricsHandler(std::shared_ptr<prometheus::Registry> registry, ReadinessProbe ready)
-      : registry_(std::move(registry)), ready_(std::move(ready)) {}
+  MetricsHandler(std::shared_ptr<prometheus::Registry> registry, ReadinessProbe ready,
+                 std::vector<std::shared_ptr<prometheus::Collectable>> collectables)
+      : registry_(std::move(registry)),
+        ready_(std::move(ready)),
+        collectables_(std::move(collectables)) {}
   bool handleGet(CivetServer*, mg_connection* connection) override {
     // Readiness first: the probe may refresh gauges of the registry (stalled partitions).
     std::vector<prometheus::MetricFamily> families = ready_.Collect();
     for (prometheus::MetricFamily& family : registry_->Collect()) families.push_back(std::move(family));
+    for (const auto& collectable : collectables_) {
+      for (prometheus::MetricFamily& family : collectable->Collect()) {
+        families.push_back(std::move(family));
+      }
+    }
     std::ostringstream out;
     prometheus::TextSerializer().Serialize(out, families);
     Reply(connection, 200, "text/plain; version=0.0.4; charset=utf-8", out.str());
@@ -40,6 +48,7 @@ class MetricsHandler final : public CivetHandler {
  private:
   std::shared_ptr<prometheus::Registry> registry_;
   ReadinessGauge ready_;
+  std::vector<std::shared_ptr<prometheus::Collectable>> collectables_;
 };
 
 class HealthHandler final : public CivetHandler {
@@ -77,7 +86,7 @@ struct HttpEndpoint::Handlers {
 
 absl::StatusOr<std::unique_ptr<HttpEndpoint>> HttpEndpoint::Start(
     absl::string_view listen, std::shared_ptr<prometheus::Registry> registry,
-    ReadinessProbe ready) {
+    ReadinessProbe ready, std::vector<std::shared_ptr<prometheus::Collectable>> collectables) {
   const size_t colon = listen.rfind(':');
   int port = 0;
   if (colon == absl::string_view::npos || !absl::SimpleAtoi(listen.substr(colon + 1), &port) ||
@@ -87,7 +96,8 @@ absl::StatusOr<std::unique_ptr<HttpEndpoint>> HttpEndpoint::Start(
   }
   std::unique_ptr<HttpEndpoint> endpoint(new HttpEndpoint());
   endpoint->handlers_ = std::unique_ptr<Handlers>(
-      new Handlers{MetricsHandler(std::move(registry), ready), HealthHandler(), ReadyHandler(ready)});
+      new Handlers{MetricsHandler(std::move(registry), ready, std::move(collectables)),
+                   HealthHandler(), ReadyHandler(ready)});
   const std::vector<std::string> options = {"listening_ports", std::string(listen), "num_threads",
                                             "2"};
   try {

@@ -7,7 +7,9 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include <prometheus/collectable.h>
 #include <prometheus/registry.h>
 
 #include "absl/status/statusor.h"
@@ -21,11 +23,13 @@ namespace referral {
 
 class HttpEndpoint {
  public:
-  // Listens on `listen` ("address:port"; port 0 picks one). Returns kUnavailable when it cannot
+  // Listens on `listen` ("address:port"; port 0 picks one). /metrics serves `registry` and then
+  // each of `collectables` (metrics a service renders itself at scrape time). Returns kUnavailable when it cannot
   // bind and kInvalidArgument for a malformed address.
   static absl::StatusOr<std::unique_ptr<HttpEndpoint>> Start(
       absl::string_view listen, std::shared_ptr<prometheus::Registry> registry,
-      ReadinessProbe ready);
+      ReadinessProbe ready,
+      std::vector<std::shared_ptr<prometheus::Collectable>> collectables = {});
   ~HttpEndpoint();
 
   // The port it listens on.

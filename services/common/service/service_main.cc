@@ -70,7 +70,8 @@ int ServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
   if (http_listen.empty()) http_listen = loaded->http_listen;
   if (http_listen.empty()) http_listen = definition.default_http_listen;
   absl::StatusOr<std::unique_ptr<HttpEndpoint>> http = HttpEndpoint::Start(
-      http_listen, context.registry, [&service] { return service.NotReadyReason(); });
+      http_listen, context.registry, [&service] { return service.NotReadyReason(); },
+      loaded->collectables);
   if (!http.ok()) {
     log::Error("http_unavailable", {{"error", std::string(http.status().message())}});
     return kExitBadConfig;

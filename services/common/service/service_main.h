@@ -8,7 +8,9 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include <prometheus/collectable.h>
 #include <prometheus/registry.h>
 
 #include "absl/status/statusor.h"
@@ -38,6 +40,8 @@ struct ServiceContext {
 struct LoadedService {
   std::unique_ptr<Service> service;
   std::string http_listen;  // the config's http.listen; may be empty
+  // Metrics the service renders itself at each scrape, served after the registry's.
+  std::vector<std::shared_ptr<prometheus::Collectable>> collectables;
 };
 
 struct ServiceDefinition {
