@@ -16,7 +16,8 @@ packages=(
   tzdata
   clang libclang-rt-14-dev
   kcat
-  python3 python3-venv
+  python3 python3-venv python3-yaml  # python3-yaml: tests/deploy/check_prometheus_rules.py
+  prometheus  # promtool: checks and unit-tests deploy/prometheus (CTest prometheus_rules)
   openjdk-17-jre-headless maven
 )
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Python gRPC tools (grpcio, grpcio-tools for protoc's Python plugins, grpcio-status,
-# protobuf) at pinned versions into a virtual environment of their own, TOOLS_DIR/venv, for
-# scripts/gen-python-stubs.sh and the Python examples. `make deps` runs it.
+# protobuf) and Grafana's grafana-foundation-sdk at pinned versions into a virtual environment of
+# their own, TOOLS_DIR/venv, for scripts/gen-python-stubs.sh, the Python examples and
+# deploy/grafana/dashboards.py. `make deps` runs it.
 #
 # Usage: python-deps.sh [TOOLS_DIR]   (default: $TOOLS_DIR, else build/tools)
 # Environment: TOOLS_PYTHON, the interpreter to build the venv from (default Debian's
@@ -19,6 +20,9 @@ python=${TOOLS_PYTHON:-/usr/bin/python3}
 # Every package the venv holds, with pip's own dependencies of these pinned too, so that two
 # machines get the same venv. grpcio, grpcio-tools and grpcio-status move together; protobuf 7.x
 # is what grpcio-tools 1.85 generates code for (it requires protobuf >=7.35.1,<8).
+# grafana-foundation-sdk versions are <build epoch>!<Grafana version>: this is the newest build
+# of the builders for Grafana 11.6 (classic dashboard JSON, which Grafana 11.6 and 12 load); it
+# has no dependencies of its own.
 pins=(
   grpcio==1.85.1
   grpcio-tools==1.85.1
@@ -27,6 +31,7 @@ pins=(
   googleapis-common-protos==1.76.0
   setuptools==84.2.1
   typing_extensions==4.16.0
+  'grafana-foundation-sdk==1769699379!11.6.0'
 )
 
 if [[ ! -x "$python" ]]; then
