@@ -14,6 +14,7 @@ absl::StatusOr<MonitorSetup> LoadMonitorSetup(const std::filesystem::path& path)
   LoadedDirectory directory;
   REFERRAL_RETURN_IF_ERROR(LoadServiceConfig(path, setup.config, setup.topics, directory));
   setup.directory = std::move(directory.directory);
+  setup.time_zone = directory.time_zone;
   const config::v1::MonitorConfig& config = setup.config;
   FieldErrors errors;
   const uint32_t hours =

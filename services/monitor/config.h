@@ -24,6 +24,7 @@ struct MonitorSetup {
   config::v1::MonitorConfig config;
   config::v1::Topics topics;  // with defaults
   std::unique_ptr<LaDirectory> directory;
+  absl::TimeZone time_zone;  // the directory's
   std::unique_ptr<monitor::Labelling> labelling;  // stable address: the core keeps a pointer
   absl::Duration replay_window;
   std::string state_topic;

@@ -9,6 +9,7 @@
 #include "services/referralctl/feed_commands.h"
 #include "services/referralctl/intake_commands.h"
 #include "services/referralctl/kafka_commands.h"
+#include "services/referralctl/report_command.h"
 
 namespace ctl = referral::ctl;
 
@@ -185,6 +186,22 @@ int main(int argc, char** argv) {
   submit_cmd->add_flag("--json", submit.json, "print each answer as JSON");
   submit_cmd->add_option("input", submit.input, "incident JSON file, or - for stdin")->required();
 
+  ctl::ReportOptions report;
+  report.bootstrap = default_bootstrap;
+  auto* report_cmd = app.add_subcommand(
+      "report", "Referral consistency and timeliness per LA and source system for a period, "
+                "from the committed topics (md, csv or html)");
+  report_cmd->add_option("--bootstrap", report.bootstrap, bootstrap_help);
+  report_cmd->add_option("--config", report.config, "monitor config file")
+      ->check(CLI::ExistingFile)
+      ->capture_default_str();
+  report_cmd->add_option("--from", report.from, "first day, YYYY-MM-DD (local time)")->required();
+  report_cmd->add_option("--to", report.to, "last day, YYYY-MM-DD, included")->required();
+  report_cmd->add_option("--format", report.format, "md, csv or html")->capture_default_str();
+  report_cmd->add_option("--output", report.output, "write here instead of stdout");
+  report_cmd->add_option("--timeout", report.timeout, "seconds allowed to read the topics")
+      ->capture_default_str();
+
   ctl::AuditOptions audit;
   audit.bootstrap = default_bootstrap;
   auto* audit_cmd = app.add_subcommand(
@@ -216,6 +233,7 @@ int main(int argc, char** argv) {
     return ctl::Decide(decide, std::cout, std::cerr);
   }
   if (*audit_cmd) return ctl::Audit(audit, std::cout, std::cerr);
+  if (*report_cmd) return ctl::Report(report, std::cout, std::cerr);
   if (*submit_cmd) return ctl::Submit(submit, std::cout, std::cerr);
   if (*standardise_cmd) {
     if (standardise.config.empty()) standardise.config = ctl::DefaultConfig("standardiser");

@@ -2,6 +2,8 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
+#include <algorithm>
+
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/core/status_macros.h"
@@ -91,6 +93,48 @@ StoredRecord ToStored(const RdKafka::Message& message) {
 }
 
 }  // namespace
+
+absl::StatusOr<std::vector<PartitionId>> TopicPartitions(const KafkaSettings& settings,
+                                                         const std::string& topic,
+                                                         absl::Duration timeout) {
+  REFERRAL_ASSIGN_OR_RETURN(std::unique_ptr<RdKafka::Conf> conf, ReaderConf(settings));
+  std::string error;
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), error));
+  if (!consumer) return absl::InvalidArgumentError(absl::StrCat("consumer: ", error));
+  const absl::Time deadline = absl::Now() + timeout;
+  absl::Status status;
+  std::vector<PartitionId> partitions;
+  for (;;) {
+    std::unique_ptr<RdKafka::Topic> handle(RdKafka::Topic::create(consumer.get(), topic, nullptr, error));
+    RdKafka::Metadata* raw = nullptr;
+    const RdKafka::ErrorCode code = consumer->metadata(false, handle.get(), &raw, 5000);
+    std::unique_ptr<RdKafka::Metadata> metadata(raw);
+    if (code == RdKafka::ERR_NO_ERROR && !metadata->topics()->empty()) {
+      const RdKafka::TopicMetadata* found = metadata->topics()->front();
+      if (found->err() == RdKafka::ERR_NO_ERROR && !found->partitions()->empty()) {
+        for (const RdKafka::PartitionMetadata* p : *found->partitions()) {
+          partitions.push_back(PartitionId{topic, p->id()});
+        }
+        break;
+      }
+      if (found->err() == RdKafka::ERR_UNKNOWN_TOPIC_OR_PART) {
+        status = absl::NotFoundError(absl::StrCat("topic ", topic, ": does not exist"));
+        break;
+      }
+    }
+    if (absl::Now() >= deadline) {
+      status = absl::UnavailableError(
+          absl::StrCat("topic ", topic, ": no metadata: ", RdKafka::err2str(code)));
+      break;
+    }
+    absl::SleepFor(absl::Milliseconds(200));
+  }
+  consumer->close();
+  if (!status.ok()) return status;
+  std::sort(partitions.begin(), partitions.end(),
+            [](const PartitionId& a, const PartitionId& b) { return a.partition < b.partition; });
+  return partitions;
+}
 
 absl::Status ReadRanges(const KafkaSettings& settings, const std::vector<ReadRange>& ranges,
                         absl::Time since, const std::function<void(const StoredRecord&)>& each,

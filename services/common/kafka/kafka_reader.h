@@ -48,6 +48,12 @@ absl::Status ReadRanges(const KafkaSettings& settings, const std::vector<ReadRan
                         absl::Time since, const std::function<void(const StoredRecord&)>& each,
                         absl::Duration timeout);
 
+// The partitions of `topic`. Returns kNotFound when the cluster does not have it, kUnavailable
+// when it does not answer within `timeout`.
+absl::StatusOr<std::vector<PartitionId>> TopicPartitions(const KafkaSettings& settings,
+                                                         const std::string& topic,
+                                                         absl::Duration timeout);
+
 class KafkaReader {
  public:
   // Assigns every partition of `topics` at the beginning. Returns kNotFound naming a topic the

@@ -334,7 +334,7 @@ std::vector<QueueGauge> Monitor::Gauges(absl::Time now) const {
     }
   }
   for (const auto& [key, copy] : copies_) {
-    if (copy.acknowledged) continue;
+    if (copy.acknowledged || !copy.in_period) continue;
     QueueGauge& gauge = gauges[{copy.la, key.queue, copy.urgency}];
     gauge.la = copy.la;
     gauge.queue = key.queue;

@@ -110,8 +110,8 @@ class Monitor {
   // Forgets what was routed (and acknowledgements waiting for their copy) before `now - window`.
   void Expire(absl::Time now);
 
-  // The unacknowledged copies remembered, by (la, queue, urgency), at `now`. Every queue of the
-  // directory appears, with zeros when it has nothing outstanding.
+  // The unacknowledged copies remembered (routed in the period), by (la, queue, urgency), at
+  // `now`. Every queue of the directory appears, with zeros when it has nothing outstanding.
   std::vector<QueueGauge> Gauges(absl::Time now) const;
 
   const Tallies& tallies() const { return tallies_; }
