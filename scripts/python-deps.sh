@@ -32,6 +32,7 @@ pins=(
   setuptools==84.2.1
   typing_extensions==4.16.0
   'grafana-foundation-sdk==1769699379!11.6.0'
+  PyYAML==6.0.4  # tests/system/monitor_test.py reads the rule files
 )
 
 if [[ ! -x "$python" ]]; then

@@ -30,22 +30,35 @@ std::vector<prometheus::ClientMetric::Label> Labels(const MetricSpec& spec,
   return labels;
 }
 
-// Counters of small closed sets are exported at zero before anything is counted, so that rate()
-// and alerts see them from the start.
-std::vector<monitor::LabelValues> ZeroSeries(Metric metric, const MonitorInputs& inputs) {
-  switch (metric) {
-    case Metric::kDeadLetters:
-      return {{"invalid"}, {"undecodable"}, {"unroutable"}, {"too_large"}};
-    case Metric::kUnmatchedAcknowledgements:
-      return {{"frontdoor"}, {"edt"}, {"triage"}};
-    case Metric::kUndecodableRecords: {
-      std::vector<monitor::LabelValues> series;
-      for (const std::string& topic : inputs.All()) series.push_back({topic});
-      return series;
-    }
-    default:
-      return {};
+// Every series of a metric whose labels are all closed sets, so that each is exported at zero
+// before anything is counted: increase() and rate() only see what a series gained after its
+// first sample, and a first referral, acknowledgement or dead letter must not be lost to them.
+// Metrics with an open label (a field path, a topic) are exported as counted, but for the topics
+// the monitor reads.
+std::vector<monitor::LabelValues> ZeroSeries(const MetricSpec& spec,
+                                             const monitor::Labelling& labelling,
+                                             const MonitorInputs& inputs) {
+  if (spec.metric == Metric::kUndecodableRecords) {
+    std::vector<monitor::LabelValues> series;
+    for (const std::string& topic : inputs.All()) series.push_back({topic});
+    return series;
   }
+  std::vector<monitor::LabelValues> series = {{}};
+  for (const std::string& label : spec.labels) {
+    const std::vector<std::string> values = labelling.LabelValues(label);
+    if (values.empty()) return {};
+    std::vector<monitor::LabelValues> longer;
+    longer.reserve(series.size() * values.size());
+    for (const monitor::LabelValues& prefix : series) {
+      for (const std::string& value : values) {
+        monitor::LabelValues next = prefix;
+        next.push_back(value);
+        longer.push_back(std::move(next));
+      }
+    }
+    series = std::move(longer);
+  }
+  return series;
 }
 
 prometheus::MetricFamily GaugeFamily(std::string name, std::string help) {
@@ -106,7 +119,8 @@ void ApplyRecord(monitor::Monitor& monitor, const MonitorInputs& inputs, const I
 MonitorProcessor::MonitorProcessor(const monitor::Labelling& labelling, MonitorInputs inputs,
                                    absl::Duration window, std::string state_topic,
                                    std::string state_key, const Clock& clock)
-    : inputs_(std::move(inputs)),
+    : labelling_(labelling),
+      inputs_(std::move(inputs)),
       state_topic_(std::move(state_topic)),
       state_key_(std::move(state_key)),
       clock_(clock),
@@ -218,7 +232,9 @@ std::vector<prometheus::MetricFamily> MonitorProcessor::Collect(absl::Time now) 
       family.name = spec.name;
       family.help = spec.help;
       std::map<monitor::LabelValues, monitor::SeriesValue> series = tallies.Series(spec.metric);
-      for (monitor::LabelValues& zero : ZeroSeries(spec.metric, inputs_)) series.try_emplace(zero);
+      for (monitor::LabelValues& zero : ZeroSeries(spec, labelling_, inputs_)) {
+        series.try_emplace(std::move(zero));
+      }
       if (spec.type == MetricType::kCounter) {
         family.type = prometheus::MetricType::Counter;
         for (const auto& [labels, value] : series) {

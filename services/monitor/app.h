@@ -74,6 +74,7 @@ class MonitorProcessor final : public RecordProcessor {
  private:
   void Apply(const InRecord& in, monitor::Mode mode);
 
+  const monitor::Labelling& labelling_;
   const MonitorInputs inputs_;
   const std::string state_topic_;
   const std::string state_key_;

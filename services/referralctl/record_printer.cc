@@ -4,7 +4,9 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "referral/v1/feedback.pb.h"
 #include "referral/v1/incident.pb.h"
+#include "referral/v1/monitor_state.pb.h"
 #include "referral/v1/referral.pb.h"
 #include "services/common/core/codec.h"
 #include "services/common/messaging/cloud_events.h"
@@ -28,6 +30,12 @@ std::unique_ptr<google::protobuf::Message> MessageFor(absl::string_view topic,
   if (absl::StartsWith(type, "uk.gov.referral.")) return std::make_unique<v1::Referral>();
   if (absl::StrContains(topic, "dlq")) return nullptr;
   if (absl::StrContains(topic, "incidents.")) return std::make_unique<v1::IncidentEvent>();
+  // The feed's and the monitor's own topics, before any other "referrals." topic.
+  if (absl::StrContains(topic, "referrals.feedback.")) return std::make_unique<v1::FeedbackEvent>();
+  if (absl::StrContains(topic, "referrals.audit.")) return std::make_unique<v1::Disclosure>();
+  if (absl::StrContains(topic, "referrals.monitor.state.")) {
+    return std::make_unique<v1::MonitorState>();
+  }
   if (absl::StrContains(topic, "referrals.")) return std::make_unique<v1::Referral>();
   return nullptr;
 }

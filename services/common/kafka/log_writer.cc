@@ -1,11 +1,14 @@
 #include "services/common/kafka/log_writer.h"
 
+#include <algorithm>
+
 #include <librdkafka/rdkafkacpp.h>
 
 #include <condition_variable>
 #include <mutex>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "services/common/kafka/kafka_client_conf.h"
 
 namespace referral {
@@ -133,21 +136,29 @@ absl::StatusOr<int32_t> LogWriter::Partitions(const std::string& topic, absl::Du
   std::unique_ptr<RdKafka::Topic> handle(
       RdKafka::Topic::create(producer_.get(), topic, nullptr, error));
   if (handle == nullptr) return absl::InternalError(error);
-  RdKafka::Metadata* raw = nullptr;
-  const RdKafka::ErrorCode err = producer_->metadata(
-      false, handle.get(), &raw, static_cast<int>(absl::ToInt64Milliseconds(timeout)));
-  std::unique_ptr<RdKafka::Metadata> metadata(raw);
-  if (err != RdKafka::ERR_NO_ERROR) {
-    return absl::UnavailableError(absl::StrCat("metadata of ", topic, ": ", RdKafka::err2str(err)));
-  }
-  for (const RdKafka::TopicMetadata* t : *metadata->topics()) {
-    if (t->topic() != topic) continue;
-    if (t->err() != RdKafka::ERR_NO_ERROR || t->partitions()->empty()) {
-      return absl::NotFoundError(absl::StrCat("topic ", topic, ": ", RdKafka::err2str(t->err())));
+  // A topic created a moment ago may not be in the broker's metadata yet: unknown until then.
+  const absl::Time deadline = absl::Now() + timeout;
+  for (;;) {
+    const int64_t left = std::max<int64_t>(1, absl::ToInt64Milliseconds(deadline - absl::Now()));
+    RdKafka::Metadata* raw = nullptr;
+    const RdKafka::ErrorCode err =
+        producer_->metadata(false, handle.get(), &raw, static_cast<int>(left));
+    std::unique_ptr<RdKafka::Metadata> metadata(raw);
+    if (err != RdKafka::ERR_NO_ERROR) {
+      return absl::UnavailableError(
+          absl::StrCat("metadata of ", topic, ": ", RdKafka::err2str(err)));
     }
-    return static_cast<int32_t>(t->partitions()->size());
+    absl::Status missing = absl::NotFoundError(absl::StrCat("no topic ", topic));
+    for (const RdKafka::TopicMetadata* t : *metadata->topics()) {
+      if (t->topic() != topic) continue;
+      if (t->err() == RdKafka::ERR_NO_ERROR && !t->partitions()->empty()) {
+        return static_cast<int32_t>(t->partitions()->size());
+      }
+      missing = absl::NotFoundError(absl::StrCat("topic ", topic, ": ", RdKafka::err2str(t->err())));
+    }
+    if (absl::Now() + absl::Milliseconds(200) >= deadline) return missing;
+    absl::SleepFor(absl::Milliseconds(200));
   }
-  return absl::NotFoundError(absl::StrCat("no topic ", topic));
 }
 
 }  // namespace referral

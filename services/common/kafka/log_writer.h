@@ -44,8 +44,9 @@ class LogWriter {
   // fatal); empty while it can. Every Write() fails with kInternal once it is set.
   std::string FatalError();
 
-  // The number of partitions of `topic`; kNotFound when the cluster has no such topic,
-  // kUnavailable when it does not answer within `timeout`. Also a probe of the cluster.
+  // The number of partitions of `topic`; kNotFound when the cluster still has no such topic at
+  // the end of `timeout` (one created a moment ago is waited for),
+  // kUnavailable when it does not answer within it. Also a probe of the cluster.
   absl::StatusOr<int32_t> Partitions(const std::string& topic, absl::Duration timeout);
 
  private:

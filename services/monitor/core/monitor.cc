@@ -95,6 +95,37 @@ std::vector<std::string> Labelling::RoutedTopics() const {
   return topics;
 }
 
+std::vector<std::string> Labelling::LabelValues(absl::string_view label) const {
+  std::vector<std::string> values;
+  if (label == "la") {
+    values.assign(las_.begin(), las_.end());
+    values.emplace_back(kUnresolved);
+  } else if (label == "source_system") {
+    values.assign(source_systems_.begin(), source_systems_.end());
+    values.emplace_back(kOther);
+  } else if (label == "window") {
+    values = {"in_hours", "out_of_hours"};
+  } else if (label == "urgency") {
+    values = {"immediate", "standard"};
+  } else if (label == "queue_kind") {
+    values = {"edt", "frontdoor", "triage"};
+  } else if (label == "issue") {
+    for (int i = v1::QualityIssue_MIN + 1; i <= v1::QualityIssue_MAX; ++i) {
+      if (v1::QualityIssue_IsValid(i)) values.push_back(IssueLabel(static_cast<v1::QualityIssue>(i)));
+    }
+  } else if (label == "outcome") {
+    for (int i = v1::DecisionOutcome_MIN + 1; i <= v1::DecisionOutcome_MAX; ++i) {
+      if (v1::DecisionOutcome_IsValid(i)) {
+        values.push_back(OutcomeLabel(static_cast<v1::DecisionOutcome>(i)));
+      }
+    }
+  } else if (label == "reason") {
+    values = {"invalid", "too_large", "undecodable", "unroutable"};
+  }
+  std::sort(values.begin(), values.end());
+  return values;
+}
+
 std::string WindowLabel(v1::RoutingDecision::Window window) {
   switch (window) {
     case v1::RoutingDecision::IN_HOURS:

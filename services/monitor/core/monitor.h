@@ -54,6 +54,10 @@ class Labelling {
   std::string LaOfQueue(absl::string_view queue) const;
   // Every routed topic, sorted.
   std::vector<std::string> RoutedTopics() const;
+  // The values a label takes, when it is a closed set ("la": the directory's and "unresolved";
+  // "source_system": the configured and "other"; windows, urgencies, issues, queue kinds,
+  // outcomes, reasons), sorted; empty for an open one ("field", "topic").
+  std::vector<std::string> LabelValues(absl::string_view label) const;
 
  private:
   absl::flat_hash_set<std::string> las_;

@@ -142,6 +142,35 @@ TEST_F(MonitorProcessorTest, TheStateRecordRestoresTheCountsAndPositions) {
   EXPECT_EQ(restarted.Restore(wrong).code(), absl::StatusCode::kFailedPrecondition);
 }
 
+// increase() only counts what a series gains after its first sample: every series of the closed
+// label sets is there at zero before its first count.
+TEST_F(MonitorProcessorTest, ExportsEveryClosedSeriesAtZeroBeforeItCounts) {
+  const std::vector<prometheus::MetricFamily> families = processor_.Collect(kNow);
+  auto has = [&](absl::string_view name, std::vector<std::string> values) {
+    const prometheus::MetricFamily* family = Family(families, name);
+    if (family == nullptr) return false;
+    for (const prometheus::ClientMetric& metric : family->metric) {
+      std::vector<std::string> got;
+      for (const auto& label : metric.label) got.push_back(label.value);
+      if (got == values) return metric.counter.value == 0 && metric.histogram.sample_count == 0;
+    }
+    return false;
+  };
+  // 6 LAs (5 and "unresolved") x 2 windows x 4 source systems (3 and "other") x 2 urgencies.
+  EXPECT_EQ(Family(families, "referral_monitor_referrals_total")->metric.size(), 96u);
+  EXPECT_TRUE(has("referral_monitor_referrals_total", {"E06000066", "in_hours", "other", "standard"}));
+  EXPECT_TRUE(has("referral_monitor_quality_issues_total",
+                  {"unresolved", "out_of_hours", "niche", "risk_not_assessed"}));
+  EXPECT_TRUE(has("referral_monitor_acknowledgement_seconds", {"E06000023", "out_of_hours", "edt", "immediate"}));
+  EXPECT_TRUE(has("referral_monitor_decisions_total", {"E06000025", "frontdoor", "s47_enquiry"}));
+  EXPECT_TRUE(has("referral_monitor_dead_letters_total", {"too_large"}));
+  EXPECT_FALSE(has("referral_monitor_referrals_total", {"E06000066", "in_hours", "other", "unspecified"}));
+  EXPECT_FALSE(has("referral_monitor_quality_issues_total",
+                   {"unresolved", "out_of_hours", "niche", "unspecified"}));
+  // An open label (a field path) has no zero series.
+  EXPECT_TRUE(Family(families, "referral_monitor_unrecognised_values_total")->metric.empty());
+}
+
 TEST_F(MonitorProcessorTest, UnreadableRecordsAreCountedByTopic) {
   const std::string truncated("\x0a\xff", 2);  // field 1, 255 bytes long, which are not there
   Process(Record("referrals.feedback.v1", 0, truncated));
@@ -166,8 +195,17 @@ TEST_F(MonitorProcessorTest, ExportsHistogramsCumulativelyAndGaugesAtScrapeTime)
   const prometheus::MetricFamily* completeness =
       Family(families, "referral_monitor_referral_completeness_ratio");
   ASSERT_NE(completeness, nullptr);
-  ASSERT_EQ(completeness->metric.size(), 1u);
-  const auto& buckets = completeness->metric[0].histogram.bucket;
+  const prometheus::ClientMetric* counted = nullptr;
+  for (const prometheus::ClientMetric& metric : completeness->metric) {
+    if (metric.label[0].value == "E06000023" && metric.label[1].value == "out_of_hours" &&
+        metric.label[2].value == "storm") {
+      counted = &metric;
+    } else {
+      EXPECT_EQ(metric.histogram.sample_count, 0u);  // the others are there, at zero
+    }
+  }
+  ASSERT_NE(counted, nullptr);
+  const auto& buckets = counted->histogram.bucket;
   ASSERT_EQ(buckets.size(), 9u);  // 8 bounds and +Inf
   EXPECT_EQ(buckets[3].cumulative_count, 0u);  // le 0.8
   EXPECT_EQ(buckets[4].cumulative_count, 1u);  // le 0.9

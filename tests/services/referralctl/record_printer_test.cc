@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "referral/v1/feedback.pb.h"
+#include "referral/v1/monitor_state.pb.h"
 #include "referral/v1/referral.pb.h"
 
 namespace referral::ctl {
@@ -15,6 +17,26 @@ TEST(RecordPrinterTest, AReferralIsPrintedAsItsJson) {
       "referrals.frontdoor.E06000023.v1", {{"content-type", "application/x-protobuf"}},
       referral.SerializeAsString());
   EXPECT_EQ(value, nlohmann::json({{"referralId", "r-1"}}));
+}
+
+// Issue 11: the feedback, audit and monitor state topics were read as referrals, so that
+// `tail referrals.feedback.v1` printed an acknowledgement as an empty referral.
+TEST(RecordPrinterTest, TheFeedsAndTheMonitorsTopicsArePrintedAsTheirOwnMessages) {
+  v1::FeedbackEvent event;
+  event.mutable_acknowledgement()->set_referral_id("r-1");
+  EXPECT_EQ(PrintableValue("pfx.referrals.feedback.v1", {{"content-type", "application/x-protobuf"}},
+                           event.SerializeAsString()),
+            nlohmann::json({{"acknowledgement", {{"referralId", "r-1"}}}}));
+  v1::Disclosure disclosure;
+  disclosure.set_subscriber("bristol");
+  EXPECT_EQ(PrintableValue("referrals.audit.v1", {{"content-type", "application/x-protobuf"}},
+                           disclosure.SerializeAsString()),
+            nlohmann::json({{"subscriber", "bristol"}}));
+  v1::MonitorState state;
+  state.set_format(1);
+  EXPECT_EQ(PrintableValue("referrals.monitor.state.v1",
+                           {{"content-type", "application/x-protobuf"}}, state.SerializeAsString()),
+            nlohmann::json({{"format", 1}}));
 }
 
 // Issue 9: a 400,000-level nested JSON record on a dead-letter topic segfaulted `tail`.
