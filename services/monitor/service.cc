@@ -50,17 +50,30 @@ struct Parts {
 // Before the loop runs: the committed counts from the state topic, then the window before them
 // replayed so that the monitor remembers what it would had it never stopped.
 absl::Status Rebuild(Parts& parts, const KafkaSettings& settings) {
-  REFERRAL_RETURN_IF_ERROR(EnsureTopics(
-      settings,
-      {TopicSpec{.name = parts.setup.state_topic,
-                 .partitions = 1,
-                 .configs = {{"cleanup.policy", "compact"}, {"min.compaction.lag.ms", "3600000"}}}},
-      kStartTimeout));
+  // The state topic is compacted, so that the last state stays however long the monitor has had
+  // nothing to count. Created here when missing (an operator who creates it must compact it);
+  // librdkafka's mock cluster makes it on the first look, and serves no CreateTopics.
+  absl::StatusOr<std::vector<PartitionId>> state_partitions =
+      TopicPartitions(settings, parts.setup.state_topic, kStartTimeout);
+  if (absl::IsNotFound(state_partitions.status())) {
+    REFERRAL_RETURN_IF_ERROR(EnsureTopics(
+        settings,
+        {TopicSpec{.name = parts.setup.state_topic,
+                   .partitions = 1,
+                   .configs = {{"cleanup.policy", "compact"},
+                               {"min.compaction.lag.ms", "3600000"}}}},
+        kStartTimeout));
+    state_partitions = TopicPartitions(settings, parts.setup.state_topic, kStartTimeout);
+  }
+  REFERRAL_RETURN_IF_ERROR(state_partitions.status());
+  // Every partition: the key always lands in the same one, whichever that is.
+  std::vector<ReadRange> state_ranges;
+  for (const PartitionId& partition : *state_partitions) state_ranges.push_back({partition});
   const std::string key = settings.group_id;
   std::optional<v1::MonitorState> state;
   absl::Status decoded;
   REFERRAL_RETURN_IF_ERROR(ReadRanges(
-      settings, {ReadRange{PartitionId{parts.setup.state_topic, 0}}}, absl::InfinitePast(),
+      settings, state_ranges, absl::InfinitePast(),
       [&](const StoredRecord& record) {
         if (record.key != key) return;
         v1::MonitorState parsed;
