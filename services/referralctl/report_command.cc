@@ -17,6 +17,7 @@ namespace referral::ctl {
 namespace {
 
 constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
 
 bool ParseDay(const std::string& text, absl::CivilDay& day) {
   return text.size() == 10 && absl::ParseCivilTime(text, &day);
@@ -41,23 +42,23 @@ int Report(const ReportOptions& options, std::ostream& out, std::ostream& err) {
   absl::CivilDay to;
   if (!ParseDay(options.from, from)) {
     err << "--from: \"" << options.from << "\" is not a date (YYYY-MM-DD)\n";
-    return kExitFailure;
+    return kExitUsage;
   }
   if (!ParseDay(options.to, to)) {
     err << "--to: \"" << options.to << "\" is not a date (YYYY-MM-DD)\n";
-    return kExitFailure;
+    return kExitUsage;
   }
   if (to < from) {
     err << "--to: " << options.to << " is before --from " << options.from << "\n";
-    return kExitFailure;
+    return kExitUsage;
   }
   if (options.format != "md" && options.format != "csv" && options.format != "html") {
     err << "--format: \"" << options.format << "\" is not md, csv or html\n";
-    return kExitFailure;
+    return kExitUsage;
   }
   if (options.bootstrap.empty()) {
     err << "--bootstrap: required (or set KAFKA_BOOTSTRAP)\n";
-    return kExitFailure;
+    return kExitUsage;
   }
   absl::StatusOr<MonitorSetup> setup = LoadMonitorSetup(options.config);
   if (!setup.ok()) {

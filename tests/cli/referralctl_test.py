@@ -239,6 +239,40 @@ class SimulateTest(unittest.TestCase):
         self.assertIn("give --count N, or --rate R and --duration D", result.stderr)
 
 
+class ReportTest(unittest.TestCase):
+    """Usage errors name the option before any Kafka is needed (the figures themselves are
+    checked against Prometheus in tests/system/monitor_test.py)."""
+
+    def report(self, *args):
+        return run("report", "--bootstrap", "127.0.0.1:1", *args)
+
+    def test_dates_must_be_calendar_days(self):
+        for bad in ("2026-13-01", "2026-11-31", "2026-1-05", "yesterday", "2026-11-05T00:00:00Z"):
+            result = self.report("--from", bad, "--to", "2026-12-01")
+            self.assertEqual(result.returncode, 2, bad)
+            self.assertIn(f'--from: "{bad}" is not a date', result.stderr)
+        result = self.report("--from", "2026-11-01", "--to", "2026-02-30")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn('--to: "2026-02-30" is not a date', result.stderr)
+
+    def test_the_period_must_not_end_before_it_starts(self):
+        result = self.report("--from", "2026-11-02", "--to", "2026-11-01")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("--to: 2026-11-01 is before --from 2026-11-02", result.stderr)
+
+    def test_the_format_is_md_csv_or_html(self):
+        result = self.report("--from", "2026-11-01", "--to", "2026-11-01", "--format", "pdf")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn('--format: "pdf" is not md, csv or html', result.stderr)
+
+    def test_a_bootstrap_is_needed(self):
+        env = {k: v for k, v in os.environ.items() if k != "KAFKA_BOOTSTRAP"}
+        result = subprocess.run([BIN, "report", "--from", "2026-11-01", "--to", "2026-11-01"],
+                                capture_output=True, text=True, cwd=ROOT, timeout=30, env=env)
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("--bootstrap: required", result.stderr)
+
+
 class KafkaCommandsTest(unittest.TestCase):
     def test_publish_without_a_bootstrap_is_a_usage_error(self):
         env = {k: v for k, v in os.environ.items() if k != "KAFKA_BOOTSTRAP"}

@@ -1,0 +1,92 @@
+#include "services/monitor/core/report.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace referral::monitor {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+Tallies Sample() {
+  Tallies tallies;
+  tallies.Add(Metric::kReferrals, {"E06000023", "in_hours", "storm", "standard"}, 3);
+  tallies.Add(Metric::kReferrals, {"E06000023", "out_of_hours", "storm", "immediate"}, 1);
+  tallies.Observe(Metric::kCompleteness, {"E06000023", "in_hours", "storm"}, 0.5);
+  tallies.Observe(Metric::kCompleteness, {"E06000023", "in_hours", "storm"}, 1);
+  tallies.Add(Metric::kChildren, {"E06000023", "in_hours", "storm"}, 4);
+  tallies.Add(Metric::kChildrenSpokenTo, {"E06000023", "in_hours", "storm"}, 3);
+  tallies.Add(Metric::kResidentChildren, {"E06000023", "in_hours", "storm"}, 5);
+  tallies.Add(Metric::kQualityIssues, {"E06000023", "in_hours", "storm", "la_unresolved"}, 2);
+  tallies.Add(Metric::kReferrals, {"unresolved", "in_hours", "niche", "standard"}, 1);
+  // Acknowledged after 10 min, 50 min and 2 days: the median is within the hour's bucket.
+  for (double seconds : {600.0, 3000.0, 172800.0}) {
+    tallies.Observe(Metric::kAcknowledgement, {"E06000023", "in_hours", "frontdoor", "standard"},
+                    seconds);
+  }
+  tallies.Add(Metric::kAcknowledgedWithinOneWorkingDay,
+              {"E06000023", "in_hours", "frontdoor", "standard"}, 2);
+  return tallies;
+}
+
+TEST(ReportTest, RowsPerLaAndSourceSystemWithATotal) {
+  const Report report = MakeReport(Sample(), {}, "2026-11-23", "2026-11-29");
+  ASSERT_EQ(report.consistency.size(), 3u);
+  const ConsistencyRow& bristol = report.consistency[0];
+  EXPECT_EQ(bristol.la, "E06000023");
+  EXPECT_EQ(bristol.referrals, 4);
+  EXPECT_EQ(bristol.out_of_hours, 1);
+  EXPECT_EQ(bristol.immediate, 1);
+  EXPECT_EQ(bristol.completeness_sum, 1.5);
+  EXPECT_EQ(bristol.issues.at("la_unresolved"), 2);
+  const ConsistencyRow& total = report.consistency.back();
+  EXPECT_EQ(total.la, "all");
+  EXPECT_EQ(total.referrals, 5);
+  ASSERT_EQ(report.timeliness.size(), 1u);
+  EXPECT_EQ(report.timeliness[0].acknowledged, 3);
+  EXPECT_EQ(report.timeliness[0].within_one_hour, 2);
+  EXPECT_EQ(report.timeliness[0].within_one_working_day, 2);
+  EXPECT_EQ(report.timeliness[0].median_seconds, 3600);
+}
+
+TEST(ReportTest, AMedianBeyondTheLastBucketIsSaidSo) {
+  Tallies tallies;
+  tallies.Observe(Metric::kAcknowledgement, {"E06000023", "in_hours", "edt", "immediate"},
+                  8 * 86400);
+  const Report report = MakeReport(tallies, {}, "a", "b");
+  EXPECT_FALSE(report.timeliness.at(0).median_seconds.has_value());
+  EXPECT_THAT(RenderMarkdown(report), HasSubstr("over 7 days"));
+}
+
+TEST(ReportTest, MarkdownShowsSharesAndNamesAndNotApplicableForNoChildren) {
+  const std::string md = RenderMarkdown(
+      MakeReport(Sample(), {}, "2026-11-23", "2026-11-29", {{"E06000023", "Bristol"}}));
+  EXPECT_THAT(md, HasSubstr("| Bristol (E06000023) | storm | 4 | 25% | 1 | 0.38 | 4 | 75% | 0% | 80% | 0% |"));
+  EXPECT_THAT(md, HasSubstr("| unresolved | niche | 1 | 0% | 0 | 0.00 | 0 | n/a | n/a | n/a | 0% |"));
+  EXPECT_THAT(md, HasSubstr("| Bristol (E06000023) | frontdoor | 3 | 67% | 67% | within 1 h |"));
+}
+
+TEST(ReportTest, CsvHasOneFigurePerLine) {
+  const std::string csv = RenderCsv(MakeReport(Sample(), {}, "a", "b"));
+  EXPECT_THAT(csv, HasSubstr("section,la,source_system,queue_kind,measure,value\n"));
+  EXPECT_THAT(csv, HasSubstr("consistency,E06000023,storm,,referrals,4\n"));
+  EXPECT_THAT(csv, HasSubstr("consistency,all,all,,referrals,5\n"));
+  EXPECT_THAT(csv, HasSubstr("quality_issue,E06000023,storm,,la_unresolved,2\n"));
+  EXPECT_THAT(csv, HasSubstr("timeliness,E06000023,,frontdoor,acknowledged,3\n"));
+}
+
+TEST(ReportTest, HtmlEscapesWhatItPrintsAndDrawsAChartPerLa) {
+  const std::string html =
+      RenderHtml(MakeReport(Sample(), {}, "<b>", "b", {{"E06000023", "Bristol & <Avon>"}}));
+  EXPECT_THAT(html, HasSubstr("Bristol &amp; &lt;Avon&gt; (E06000023)"));
+  EXPECT_THAT(html, Not(HasSubstr("<Avon>")));
+  EXPECT_THAT(html, HasSubstr("&lt;b&gt;"));
+  EXPECT_THAT(html, HasSubstr("aria-label=\"shares for E06000023\""));
+  EXPECT_THAT(html, HasSubstr("aria-label=\"shares for unresolved\""));
+}
+
+}  // namespace
+}  // namespace referral::monitor
