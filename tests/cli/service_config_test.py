@@ -27,6 +27,24 @@ def start(service, config):
         os.unlink(f.name)
 
 
+def start_briefly(service, config, seconds=3):
+    """The log of `service` started with `config` and stopped after `seconds`."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(config, f)
+    try:
+        proc = subprocess.Popen([os.path.join(BIN, service), "--config", f.name, "--http",
+                                 "127.0.0.1:0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, env={**os.environ, "KAFKA_BOOTSTRAP": "127.0.0.1:9"})
+        try:
+            _, stderr = proc.communicate(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            _, stderr = proc.communicate()
+        return stderr
+    finally:
+        os.unlink(f.name)
+
+
 def events(stderr):
     return [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
 
@@ -58,6 +76,24 @@ class ServiceConfigTest(unittest.TestCase):
         self.assertEqual(result.returncode, 2, result.stderr)
         [line] = [e for e in events(result.stderr) if e["event"] == "config_invalid"]
         self.assertIn("kafak", line["error"])
+
+    def test_the_monitors_replay_window_and_source_systems_are_checked(self):
+        base = standardiser_config({})
+        for hours, ok in ((23, False), (24, True), (8784, True), (8785, False)):
+            if ok:
+                # Valid: it goes on to look for the (absent) cluster rather than refusing.
+                stderr = start_briefly("monitor", {**base, "replay_window_hours": hours})
+                self.assertNotIn("config_invalid", stderr, f"{hours} h refused")
+                self.assertIn('"kafka_log"', stderr)
+            else:
+                result = start("monitor", {**base, "replay_window_hours": hours})
+                self.assertEqual(result.returncode, 2, result.stderr)
+                [line] = [e for e in events(result.stderr) if e["event"] == "config_invalid"]
+                self.assertIn("replay_window_hours: at ", line["error"])
+        result = start("monitor", {**base, "source_systems": ["storm", "Storm Mk 2"]})
+        self.assertEqual(result.returncode, 2, result.stderr)
+        [line] = [e for e in events(result.stderr) if e["event"] == "config_invalid"]
+        self.assertIn('source_systems[1]: "Storm Mk 2" is not a source system name', line["error"])
 
 
 if __name__ == "__main__":
