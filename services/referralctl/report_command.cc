@@ -71,10 +71,11 @@ int Report(const ReportOptions& options, std::ostream& out, std::ostream& err) {
   const MonitorInputs inputs = MonitorInputs::Of(setup->topics, *setup->labelling);
   const KafkaSettings settings = ToolSettings(options.bootstrap);
   const absl::Duration timeout = absl::Seconds(options.timeout);
-  // From a window before the period, so that a referral first routed just before it is known as
-  // such, to the end of what is committed, so that the acknowledgements of referrals in the
-  // period count however late they came.
-  const absl::Time since = period.from - setup->replay_window;
+  // Every retained record, to the end of what is committed: a referral first routed before the
+  // period is known as such, and the acknowledgements of referrals in the period count however
+  // late they came. (Not from a moment by offsetsForTimes: librdkafka's mock cluster, under
+  // `make run`, answers every such lookup with "no record", which would count nothing.)
+  const absl::Time since = absl::InfinitePast();
   for (const std::string& topic : inputs.All()) {
     absl::StatusOr<std::vector<PartitionId>> partitions = TopicPartitions(settings, topic, timeout);
     if (absl::IsNotFound(partitions.status())) {

@@ -18,8 +18,8 @@ struct ReportOptions {
   double timeout = 120;       // seconds to read the topics
 };
 
-// Reads the monitor's input topics from the replay window before `from` to their end, counts the
-// referrals routed in the period as the monitor does, and writes the report. Returns 0; 2 with a
+// Reads the monitor's input topics from their beginning to their end, counts the referrals routed
+// in the period as the monitor does, and writes the report. Returns 0; 2 with a
 // message naming the option for a usage error; 1 naming the file or topic when the config, the
 // cluster or the output fails.
 int Report(const ReportOptions& options, std::ostream& out, std::ostream& err);

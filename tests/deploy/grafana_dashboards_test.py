@@ -59,6 +59,7 @@ MONITOR = {
     "referral_monitor_children_spoken_to_total": {"la", "window", "source_system"},
     "referral_monitor_children_views_recorded_total": {"la", "window", "source_system"},
     "referral_monitor_resident_children_total": {"la", "window", "source_system"},
+    "referral_monitor_household_children_listed_total": {"la", "window", "source_system"},
     "referral_monitor_no_police_action_total": {"la", "window", "source_system"},
     "referral_monitor_unrecognised_values_total": {"la", "source_system", "field"},
     "referral_monitor_incident_to_referral_seconds": {"la", "window", "source_system"},

@@ -274,7 +274,13 @@ void Monitor::CountReferral(const v1::Referral& copy, const Copy& entry, bool fi
   tallies_.Add(Metric::kChildren, labels, copy.children_size());
   tallies_.Add(Metric::kChildrenSpokenTo, labels, spoken_to);
   tallies_.Add(Metric::kChildrenViewsRecorded, labels, views);
-  tallies_.Add(Metric::kResidentChildren, labels, copy.household().resident_children_count());
+  // Siblings identified compares the children listed with those the household has, so both
+  // count only where the household's children are recorded: a referral without the count would
+  // add its children to one side only.
+  if (copy.household().has_resident_children_count()) {
+    tallies_.Add(Metric::kResidentChildren, labels, copy.household().resident_children_count());
+    tallies_.Add(Metric::kHouseholdChildrenListed, labels, copy.children_size());
+  }
   if (copy.police_actions_size() == 0) tallies_.Add(Metric::kNoPoliceAction, labels);
   for (const v1::UnrecognisedValue& value : copy.unrecognised_values()) {
     tallies_.Add(Metric::kUnrecognisedValues, {entry.la, source, FieldLabel(value.field_path())});

@@ -27,6 +27,7 @@ std::string Duration(std::optional<double> seconds) {
   const double s = *seconds;
   if (s < 3600) return absl::StrFormat("within %.0f min", s / 60);
   if (s < 86400) return absl::StrFormat("within %.0f h", s / 3600);
+  if (s == 86400) return "within 1 day";
   return absl::StrFormat("within %.0f days", s / 86400);
 }
 
@@ -45,6 +46,7 @@ std::string Escape(absl::string_view text) {
 }
 
 std::string LaName(const Report& report, const std::string& la) {
+  if (la == "unresolved") return "Unresolved (force triage)";
   const auto it = report.la_names.find(la);
   return it == report.la_names.end() ? la : absl::StrCat(it->second, " (", la, ")");
 }
@@ -58,22 +60,23 @@ void Accumulate(ConsistencyRow& into, const ConsistencyRow& row) {
   into.spoken_to += row.spoken_to;
   into.views_recorded += row.views_recorded;
   into.resident_children += row.resident_children;
+  into.household_children += row.household_children;
   into.no_police_action += row.no_police_action;
   for (const auto& [issue, count] : row.issues) into.issues[issue] += count;
 }
 
 std::string MeanCompleteness(const ConsistencyRow& row) {
-  if (row.referrals <= 0) return "n/a";
-  return absl::StrFormat("%.2f", row.completeness_sum / row.referrals);
+  return Percent(row.completeness_sum, row.referrals);
 }
 
 // The shares a chart shows for one LA, each 0..1 or absent.
 std::vector<std::pair<std::string, std::optional<double>>> Shares(const ConsistencyRow& row,
                                                                   const TimelinessRow* edt,
                                                                   const TimelinessRow* front) {
+  // Not capped: more children listed than the household has is a figure worth seeing.
   auto share = [](double part, double whole) -> std::optional<double> {
     if (whole <= 0) return std::nullopt;
-    return std::min(1.0, part / whole);
+    return part / whole;
   };
   double acknowledged = 0;
   double within = 0;
@@ -85,7 +88,7 @@ std::vector<std::pair<std::string, std::optional<double>>> Shares(const Consiste
   return {{"Mean completeness", share(row.completeness_sum, row.referrals)},
           {"Children spoken to", share(row.spoken_to, row.children)},
           {"Views recorded", share(row.views_recorded, row.children)},
-          {"Siblings identified", share(row.children, row.resident_children)},
+          {"Siblings identified", share(row.household_children, row.resident_children)},
           {"Police action recorded", share(row.referrals - row.no_police_action, row.referrals)},
           {"Acknowledged in 1 working day", share(within, acknowledged)}};
 }
@@ -121,6 +124,7 @@ Report MakeReport(const Tallies& tallies, const std::vector<QueueGauge>& gauges,
       {Metric::kChildrenSpokenTo, &ConsistencyRow::spoken_to},
       {Metric::kChildrenViewsRecorded, &ConsistencyRow::views_recorded},
       {Metric::kResidentChildren, &ConsistencyRow::resident_children},
+      {Metric::kHouseholdChildrenListed, &ConsistencyRow::household_children},
       {Metric::kNoPoliceAction, &ConsistencyRow::no_police_action}};
   for (const auto& [metric, field] : sums) {
     for (const auto& [labels, value] : tallies.Series(metric)) row(labels).*field += value.value;
@@ -176,8 +180,26 @@ Report MakeReport(const Tallies& tallies, const std::vector<QueueGauge>& gauges,
     report.standardised[labels[0]] += value.value;
   }
   for (const QueueGauge& gauge : gauges) {
-    if (gauge.unacknowledged > 0) report.unacknowledged.push_back(gauge);
+    if (gauge.unacknowledged == 0) continue;
+    report.unacknowledged.push_back(gauge);
+    bool found = false;
+    for (TimelinessRow& t : report.timeliness) {
+      if (t.la == gauge.la && t.queue_kind == gauge.queue_kind) {
+        t.unacknowledged += static_cast<double>(gauge.unacknowledged);
+        found = true;
+      }
+    }
+    if (!found) {
+      report.timeliness.push_back(
+          {.la = gauge.la,
+           .queue_kind = gauge.queue_kind,
+           .unacknowledged = static_cast<double>(gauge.unacknowledged)});
+    }
   }
+  std::sort(report.timeliness.begin(), report.timeliness.end(),
+            [](const TimelinessRow& a, const TimelinessRow& b) {
+              return std::tie(a.la, a.queue_kind) < std::tie(b.la, b.queue_kind);
+            });
   return report;
 }
 
@@ -196,7 +218,7 @@ std::string RenderMarkdown(const Report& report) {
                     Percent(r.out_of_hours, r.referrals), " | ", Count(r.immediate), " | ",
                     MeanCompleteness(r), " | ", Count(r.children), " | ",
                     Percent(r.spoken_to, r.children), " | ", Percent(r.views_recorded, r.children),
-                    " | ", Percent(r.children, r.resident_children), " | ",
+                    " | ", Percent(r.household_children, r.resident_children), " | ",
                     Percent(r.no_police_action, r.referrals), " |\n");
   }
   absl::StrAppend(&out, "\n## Quality issues\n\n| LA | Source system | Issue | Referrals | Share |\n",
@@ -209,19 +231,24 @@ std::string RenderMarkdown(const Report& report) {
     }
   }
   absl::StrAppend(&out, "\n## Time to acknowledge\n\n",
-                  "| LA | Queue | Acknowledged | Within 1 hour | Within 1 working day | Median |\n",
-                  "|---|---|---:|---:|---:|---|\n");
+                  "Shares are of the copies acknowledged; those not yet acknowledged are counted "
+                  "apart.\n\n",
+                  "| LA | Queue | Acknowledged | Within 1 hour | Within 1 working day | Median | "
+                  "Not yet acknowledged |\n",
+                  "|---|---|---:|---:|---:|---|---:|\n");
   for (const TimelinessRow& t : report.timeliness) {
     absl::StrAppend(&out, "| ", LaName(report, t.la), " | ", t.queue_kind, " | ",
                     Count(t.acknowledged), " | ", Percent(t.within_one_hour, t.acknowledged), " | ",
                     Percent(t.within_one_working_day, t.acknowledged), " | ",
-                    Duration(t.median_seconds), " |\n");
+                    t.acknowledged > 0 ? Duration(t.median_seconds) : "n/a", " | ",
+                    Count(t.unacknowledged), " |\n");
   }
   absl::StrAppend(&out, "\n## Decisions\n\n| LA | Queue | Outcome | Decisions |\n|---|---|---|---:|\n");
   for (const auto& [labels, count] : report.decisions) {
     absl::StrAppend(&out, "| ", LaName(report, labels[0]), " | ", labels[1], " | ", labels[2],
                     " | ", Count(count), " |\n");
   }
+  if (report.decisions.empty()) absl::StrAppend(&out, "\nNone in the period.\n");
   absl::StrAppend(&out, "\n## Still unacknowledged (now)\n\n| LA | Queue | Urgency | Referrals | "
                         "Oldest | Past due |\n|---|---|---|---:|---|---:|\n");
   for (const QueueGauge& g : report.unacknowledged) {
@@ -229,14 +256,17 @@ std::string RenderMarkdown(const Report& report) {
                     g.unacknowledged, " | ", absl::StrFormat("%.1f h", g.oldest_seconds / 3600),
                     " | ", g.overdue, " |\n");
   }
+  if (report.unacknowledged.empty()) absl::StrAppend(&out, "\nNone.\n");
   absl::StrAppend(&out, "\n## Records that did not become referrals\n\n| Dead-letter reason | Records |\n|---|---:|\n");
   for (const auto& [reason, count] : report.dead_letters) {
     absl::StrAppend(&out, "| ", reason, " | ", Count(count), " |\n");
   }
+  if (report.dead_letters.empty()) absl::StrAppend(&out, "\nNone in the period.\n");
   absl::StrAppend(&out, "\n| Source system | Referral revisions standardised |\n|---|---:|\n");
   for (const auto& [source, count] : report.standardised) {
     absl::StrAppend(&out, "| ", source, " | ", Count(count), " |\n");
   }
+  if (report.standardised.empty()) absl::StrAppend(&out, "\nNone in the period.\n");
   return out;
 }
 
@@ -256,6 +286,8 @@ std::string RenderCsv(const Report& report) {
     line("consistency", r.la, r.source_system, "", "children_spoken_to", r.spoken_to);
     line("consistency", r.la, r.source_system, "", "children_views_recorded", r.views_recorded);
     line("consistency", r.la, r.source_system, "", "resident_children", r.resident_children);
+    line("consistency", r.la, r.source_system, "", "household_children_listed",
+         r.household_children);
     line("consistency", r.la, r.source_system, "", "no_police_action", r.no_police_action);
     for (const auto& [issue, count] : r.issues) {
       line("quality_issue", r.la, r.source_system, "", issue, count);
@@ -265,6 +297,7 @@ std::string RenderCsv(const Report& report) {
     line("timeliness", t.la, "", t.queue_kind, "acknowledged", t.acknowledged);
     line("timeliness", t.la, "", t.queue_kind, "within_one_hour", t.within_one_hour);
     line("timeliness", t.la, "", t.queue_kind, "within_one_working_day", t.within_one_working_day);
+    line("timeliness", t.la, "", t.queue_kind, "not_yet_acknowledged", t.unacknowledged);
   }
   for (const auto& [labels, count] : report.decisions) {
     line("decision", labels[0], "", labels[1], labels[2], count);
@@ -286,13 +319,19 @@ std::string RenderHtml(const Report& report) {
   std::string out = absl::StrCat(
       "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>Referrals ",
       Escape(report.from), " to ", Escape(report.to), "</title>\n<style>\n",
-      "body{font-family:system-ui,sans-serif;margin:2rem;color:#1b1b1b;max-width:80rem}\n",
-      "table{border-collapse:collapse;margin:1rem 0}th,td{border:1px solid #ccc;padding:.3rem .6rem}",
-      "td.n{text-align:right}th{background:#f0f0f0}\n",
-      ".charts{display:flex;flex-wrap:wrap;gap:1.5rem}.chart{border:1px solid #ddd;padding:.5rem 1rem}\n",
-      "</style></head><body>\n<h1>Police referrals to children's social care</h1>\n<p>",
-      Escape(report.from), " to ", Escape(report.to),
+      "body{font-family:system-ui,sans-serif;margin:2rem;color:#1b1b1b;max-width:90rem}\n",
+      "table{border-collapse:collapse;margin:1rem 0;font-variant-numeric:tabular-nums}",
+      "th,td{border:1px solid #ccc;padding:.3rem .6rem}td.n{text-align:right}",
+      "td.la{white-space:nowrap}th{background:#f0f0f0}\n",
+      ".charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(460px,1fr));gap:1rem}",
+      ".chart{border:1px solid #ddd;padding:.5rem 1rem}.chart h3{margin:.3rem 0}\n",
+      ".note{color:#555}\n</style></head><body>\n",
+      "<h1>Police referrals to children's social care</h1>\n<p>", Escape(report.from), " to ",
+      Escape(report.to),
       ". Referrals routed in the period, each counted once, as first made.</p>\n");
+  auto none = [&](bool empty, absl::string_view text) {
+    if (empty) absl::StrAppend(&out, "<p class=\"note\">", text, "</p>\n");
+  };
 
   // One chart per LA: its shares on the measures the 2023 inspection asked about.
   std::map<std::string, ConsistencyRow> by_la;
@@ -302,7 +341,11 @@ std::string RenderHtml(const Report& report) {
     la.la = r.la;
     Accumulate(la, r);
   }
-  absl::StrAppend(&out, "<h2>Per local authority</h2>\n<div class=\"charts\">\n");
+  absl::StrAppend(&out, "<h2>Per local authority</h2>\n<p class=\"note\">Bars in red are below "
+                        "70%. Siblings identified can exceed 100% when a child listed lives "
+                        "elsewhere.</p>\n<div class=\"charts\">\n");
+  constexpr int kBarX = 215;
+  constexpr int kBarWidth = 170;
   for (const auto& [code, r] : by_la) {
     const TimelinessRow* edt = nullptr;
     const TimelinessRow* front = nullptr;
@@ -314,17 +357,18 @@ std::string RenderHtml(const Report& report) {
     const auto shares = Shares(r, edt, front);
     const int height = 22 * static_cast<int>(shares.size()) + 8;
     absl::StrAppend(&out, "<div class=\"chart\"><h3>", Escape(LaName(report, code)), "</h3><p>",
-                    Count(r.referrals), " referrals</p>\n<svg width=\"420\" height=\"", height,
+                    Count(r.referrals), " referrals</p>\n<svg width=\"440\" height=\"", height,
                     "\" role=\"img\" aria-label=\"shares for ", Escape(code), "\">\n");
     int y = 4;
     for (const auto& [name, share] : shares) {
-      const double width = share ? *share * 200 : 0;
+      const double width = share ? std::min(1.0, *share) * kBarWidth : 0;
       absl::StrAppend(&out, "<text x=\"0\" y=\"", y + 14, "\" font-size=\"12\">", Escape(name),
-                      "</text><rect x=\"190\" y=\"", y + 2, "\" width=\"200\" height=\"14\" "
-                      "fill=\"#eee\"/><rect x=\"190\" y=\"", y + 2, "\" width=\"",
-                      absl::StrFormat("%.1f", width), "\" height=\"14\" fill=\"",
-                      share && *share < 0.7 ? "#c0392b" : "#1d70b8", "\"/><text x=\"395\" y=\"",
-                      y + 14, "\" font-size=\"12\">",
+                      "</text><rect x=\"", kBarX, "\" y=\"", y + 2, "\" width=\"", kBarWidth,
+                      "\" height=\"14\" fill=\"#eee\"/><rect x=\"", kBarX, "\" y=\"", y + 2,
+                      "\" width=\"", absl::StrFormat("%.1f", width), "\" height=\"14\" fill=\"",
+                      share && *share < 0.7 ? "#c0392b" : "#1d70b8",
+                      "\"/><text x=\"436\" y=\"", y + 14,
+                      "\" font-size=\"12\" text-anchor=\"end\">",
                       share ? absl::StrFormat("%.0f%%", *share * 100) : "n/a", "</text>\n");
       y += 22;
     }
@@ -338,49 +382,86 @@ std::string RenderHtml(const Report& report) {
                   "<th>Children</th><th>Spoken to</th><th>Views recorded</th>",
                   "<th>Siblings identified</th><th>No police action</th></tr>\n");
   for (const ConsistencyRow& r : report.consistency) {
-    absl::StrAppend(&out, "<tr><td>", r.la == kAll ? "<b>All</b>" : Escape(LaName(report, r.la)),
-                    "</td><td>", Escape(r.source_system), "</td><td class=n>", Count(r.referrals),
+    absl::StrAppend(&out, "<tr><td class=la>",
+                    r.la == kAll ? "<b>All</b>" : Escape(LaName(report, r.la)), "</td><td>",
+                    Escape(r.source_system), "</td><td class=n>", Count(r.referrals),
                     "</td><td class=n>", Percent(r.out_of_hours, r.referrals), "</td><td class=n>",
                     Count(r.immediate), "</td><td class=n>", MeanCompleteness(r),
                     "</td><td class=n>", Count(r.children), "</td><td class=n>",
                     Percent(r.spoken_to, r.children), "</td><td class=n>",
                     Percent(r.views_recorded, r.children), "</td><td class=n>",
-                    Percent(r.children, r.resident_children), "</td><td class=n>",
+                    Percent(r.household_children, r.resident_children), "</td><td class=n>",
                     Percent(r.no_police_action, r.referrals), "</td></tr>\n");
   }
-  absl::StrAppend(&out, "</table>\n<h2>Time to acknowledge</h2>\n<table><tr><th>LA</th>",
-                  "<th>Queue</th><th>Acknowledged</th><th>Within 1 hour</th>",
-                  "<th>Within 1 working day</th><th>Median</th></tr>\n");
+  absl::StrAppend(&out, "</table>\n");
+  absl::StrAppend(&out, "<h2>Time to acknowledge</h2>\n<p class=\"note\">Shares are of the copies "
+                        "acknowledged; those not yet acknowledged are counted apart.</p>\n",
+                  "<table><tr><th>LA</th><th>Queue</th><th>Acknowledged</th>",
+                  "<th>Within 1 hour</th><th>Within 1 working day</th><th>Median</th>",
+                  "<th>Not yet acknowledged</th></tr>\n");
   for (const TimelinessRow& t : report.timeliness) {
-    absl::StrAppend(&out, "<tr><td>", Escape(LaName(report, t.la)), "</td><td>",
+    absl::StrAppend(&out, "<tr><td class=la>", Escape(LaName(report, t.la)), "</td><td>",
                     Escape(t.queue_kind), "</td><td class=n>", Count(t.acknowledged),
                     "</td><td class=n>", Percent(t.within_one_hour, t.acknowledged),
                     "</td><td class=n>", Percent(t.within_one_working_day, t.acknowledged),
-                    "</td><td>", Duration(t.median_seconds), "</td></tr>\n");
+                    "</td><td>", t.acknowledged > 0 ? Duration(t.median_seconds) : "n/a",
+                    "</td><td class=n>", Count(t.unacknowledged), "</td></tr>\n");
   }
-  absl::StrAppend(&out, "</table>\n<h2>Decisions</h2>\n<table><tr><th>LA</th><th>Queue</th>",
+  absl::StrAppend(&out, "</table>\n");
+  none(report.timeliness.empty(), "None in the period.");
+  absl::StrAppend(&out, "<h2>Decisions</h2>\n<table><tr><th>LA</th><th>Queue</th>",
                   "<th>Outcome</th><th>Decisions</th></tr>\n");
   for (const auto& [labels, count] : report.decisions) {
-    absl::StrAppend(&out, "<tr><td>", Escape(LaName(report, labels[0])), "</td><td>",
+    absl::StrAppend(&out, "<tr><td class=la>", Escape(LaName(report, labels[0])), "</td><td>",
                     Escape(labels[1]), "</td><td>", Escape(labels[2]), "</td><td class=n>",
                     Count(count), "</td></tr>\n");
   }
-  absl::StrAppend(&out, "</table>\n<h2>Still unacknowledged (now)</h2>\n<table><tr><th>LA</th>",
+  absl::StrAppend(&out, "</table>\n");
+  none(report.decisions.empty(), "None in the period.");
+  absl::StrAppend(&out, "<h2>Still unacknowledged (now)</h2>\n<table><tr><th>LA</th>",
                   "<th>Queue</th><th>Urgency</th><th>Referrals</th><th>Oldest</th>",
                   "<th>Past due</th></tr>\n");
   for (const QueueGauge& g : report.unacknowledged) {
-    absl::StrAppend(&out, "<tr><td>", Escape(LaName(report, g.la)), "</td><td>", Escape(g.queue),
-                    "</td><td>", Escape(g.urgency), "</td><td class=n>", g.unacknowledged,
-                    "</td><td class=n>", absl::StrFormat("%.1f h", g.oldest_seconds / 3600),
-                    "</td><td class=n>", g.overdue, "</td></tr>\n");
+    absl::StrAppend(&out, "<tr><td class=la>", Escape(LaName(report, g.la)), "</td><td>",
+                    Escape(g.queue), "</td><td>", Escape(g.urgency), "</td><td class=n>",
+                    g.unacknowledged, "</td><td class=n>",
+                    absl::StrFormat("%.1f h", g.oldest_seconds / 3600), "</td><td class=n>",
+                    g.overdue, "</td></tr>\n");
   }
-  absl::StrAppend(&out, "</table>\n<h2>Records that did not become referrals</h2>\n<table>",
+  absl::StrAppend(&out, "</table>\n");
+  none(report.unacknowledged.empty(), "None.");
+  absl::StrAppend(&out, "<h2>Quality issues</h2>\n<table><tr><th>LA</th>",
+                  "<th>Source system</th><th>Issue</th><th>Referrals</th><th>Share</th></tr>\n");
+  bool issues = false;
+  for (const ConsistencyRow& r : report.consistency) {
+    for (const auto& [issue, count] : r.issues) {
+      issues = true;
+      absl::StrAppend(&out, "<tr><td class=la>",
+                      r.la == kAll ? "<b>All</b>" : Escape(LaName(report, r.la)), "</td><td>",
+                      Escape(r.source_system), "</td><td>", Escape(issue), "</td><td class=n>",
+                      Count(count), "</td><td class=n>", Percent(count, r.referrals),
+                      "</td></tr>\n");
+    }
+  }
+  absl::StrAppend(&out, "</table>\n");
+  none(!issues, "None in the period.");
+  absl::StrAppend(&out, "<h2>Records that did not become referrals</h2>\n<table>",
                   "<tr><th>Dead-letter reason</th><th>Records</th></tr>\n");
   for (const auto& [reason, count] : report.dead_letters) {
     absl::StrAppend(&out, "<tr><td>", Escape(reason), "</td><td class=n>", Count(count),
                     "</td></tr>\n");
   }
-  absl::StrAppend(&out, "</table>\n</body></html>\n");
+  absl::StrAppend(&out, "</table>\n");
+  none(report.dead_letters.empty(), "None in the period.");
+  absl::StrAppend(&out, "<table><tr><th>Source system</th><th>Referral revisions standardised</th>",
+                  "</tr>\n");
+  for (const auto& [source, count] : report.standardised) {
+    absl::StrAppend(&out, "<tr><td>", Escape(source), "</td><td class=n>", Count(count),
+                    "</td></tr>\n");
+  }
+  absl::StrAppend(&out, "</table>\n");
+  none(report.standardised.empty(), "None in the period.");
+  absl::StrAppend(&out, "</body></html>\n");
   return out;
 }
 

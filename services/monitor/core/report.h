@@ -27,7 +27,8 @@ struct ConsistencyRow {
   double children = 0;
   double spoken_to = 0;
   double views_recorded = 0;
-  double resident_children = 0;
+  double resident_children = 0;   // where the household's count is recorded
+  double household_children = 0;  // children listed on those referrals
   double no_police_action = 0;
   std::map<std::string, double> issues;  // by issue label
 };
@@ -40,6 +41,7 @@ struct TimelinessRow {
   double within_one_working_day = 0;
   double within_one_hour = 0;
   std::optional<double> median_seconds;  // a bucket's upper bound: "within"
+  double unacknowledged = 0;              // copies routed in the period, not acknowledged yet
 };
 
 struct Report {

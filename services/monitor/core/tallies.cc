@@ -38,7 +38,12 @@ std::vector<MetricSpec> MakeSpecs() {
       {kChildrenViewsRecorded, counter, "referral_monitor_children_views_recorded_total",
        kReferralLabels, {}, "Children listed on referrals whose views are recorded."},
       {kResidentChildren, counter, "referral_monitor_resident_children_total", kReferralLabels,
-       {}, "Children the referred households are said to have (resident_children_count)."},
+       {}, "Children the referred households are said to have (resident_children_count, where "
+           "recorded)."},
+      {kHouseholdChildrenListed, counter, "referral_monitor_household_children_listed_total",
+       kReferralLabels, {},
+       "Children listed on referrals whose household's resident children are recorded (to "
+       "compare with referral_monitor_resident_children_total)."},
       {kNoPoliceAction, counter, "referral_monitor_no_police_action_total", kReferralLabels, {},
        "Referrals with no police safeguarding action recorded."},
       {kUnrecognisedValues, counter, "referral_monitor_unrecognised_values_total",

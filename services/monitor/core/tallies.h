@@ -28,6 +28,7 @@ enum class Metric {
   kChildrenSpokenTo,
   kChildrenViewsRecorded,
   kResidentChildren,
+  kHouseholdChildrenListed,
   kNoPoliceAction,
   kUnrecognisedValues,
   kIncidentToReferral,

@@ -109,12 +109,30 @@ TEST_F(MonitorTest, CountsTheChildrenAndWhatWasRecordedOfThem) {
   EXPECT_EQ(tallies().Value(Metric::kChildrenSpokenTo, labels), 2);
   EXPECT_EQ(tallies().Value(Metric::kChildrenViewsRecorded, labels), 1);
   EXPECT_EQ(tallies().Value(Metric::kResidentChildren, labels), 4);
+  EXPECT_EQ(tallies().Value(Metric::kHouseholdChildrenListed, labels), 3);
   EXPECT_EQ(tallies().Value(Metric::kQualityIssues,
                             {"E06000023", "out_of_hours", "storm", "other_children_not_identified"}),
             1);  // listed twice, one referral
   EXPECT_EQ(tallies().Value(Metric::kQualityIssues,
                             {"E06000023", "out_of_hours", "storm", "no_police_action_recorded"}),
             1);
+}
+
+// Siblings identified = children listed / resident children, both only where the household's
+// children are recorded: otherwise a referral without the count adds to one side only.
+TEST_F(MonitorTest, HouseholdsWithoutARecordedCountAreLeftOutOfSiblingsIdentified) {
+  v1::Referral unrecorded = Copy("R1");
+  unrecorded.add_children();
+  unrecorded.add_children();
+  v1::Referral none = Copy("R2");
+  none.add_children();
+  none.mutable_household()->set_resident_children_count(0);  // recorded: none live there
+  monitor_.Routed(kEdt, 0, 0, unrecorded, Mode::kCount);
+  monitor_.Routed(kEdt, 0, 1, none, Mode::kCount);
+  const LabelValues labels = {"E06000023", "out_of_hours", "storm"};
+  EXPECT_EQ(tallies().Value(Metric::kChildren, labels), 3);
+  EXPECT_EQ(tallies().Value(Metric::kHouseholdChildrenListed, labels), 1);
+  EXPECT_EQ(tallies().Value(Metric::kResidentChildren, labels), 0);
 }
 
 TEST_F(MonitorTest, NoPoliceActionIsCountedOnlyWhenNoneIsRecorded) {

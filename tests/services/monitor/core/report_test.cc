@@ -20,6 +20,7 @@ Tallies Sample() {
   tallies.Add(Metric::kChildren, {"E06000023", "in_hours", "storm"}, 4);
   tallies.Add(Metric::kChildrenSpokenTo, {"E06000023", "in_hours", "storm"}, 3);
   tallies.Add(Metric::kResidentChildren, {"E06000023", "in_hours", "storm"}, 5);
+  tallies.Add(Metric::kHouseholdChildrenListed, {"E06000023", "in_hours", "storm"}, 4);
   tallies.Add(Metric::kQualityIssues, {"E06000023", "in_hours", "storm", "la_unresolved"}, 2);
   tallies.Add(Metric::kReferrals, {"unresolved", "in_hours", "niche", "standard"}, 1);
   // Acknowledged after 10 min, 50 min and 2 days: the median is within the hour's bucket.
@@ -64,9 +65,30 @@ TEST(ReportTest, AMedianBeyondTheLastBucketIsSaidSo) {
 TEST(ReportTest, MarkdownShowsSharesAndNamesAndNotApplicableForNoChildren) {
   const std::string md = RenderMarkdown(
       MakeReport(Sample(), {}, "2026-11-23", "2026-11-29", {{"E06000023", "Bristol"}}));
-  EXPECT_THAT(md, HasSubstr("| Bristol (E06000023) | storm | 4 | 25% | 1 | 0.38 | 4 | 75% | 0% | 80% | 0% |"));
-  EXPECT_THAT(md, HasSubstr("| unresolved | niche | 1 | 0% | 0 | 0.00 | 0 | n/a | n/a | n/a | 0% |"));
-  EXPECT_THAT(md, HasSubstr("| Bristol (E06000023) | frontdoor | 3 | 67% | 67% | within 1 h |"));
+  EXPECT_THAT(md, HasSubstr("| Bristol (E06000023) | storm | 4 | 25% | 1 | 38% | 4 | 75% | 0% | 80% | 0% |"));
+  EXPECT_THAT(md, HasSubstr("| Unresolved (force triage) | niche | 1 | 0% | 0 | 0% | 0 | n/a | n/a | n/a | 0% |"));
+  EXPECT_THAT(md, HasSubstr("| Bristol (E06000023) | frontdoor | 3 | 67% | 67% | within 1 h | 0 |"));
+}
+
+TEST(ReportTest, WhatIsNotYetAcknowledgedSitsBesideTheTimes) {
+  const std::vector<QueueGauge> gauges = {
+      {.la = "E06000023", .queue = "frontdoor/E06000023", .queue_kind = "frontdoor",
+       .urgency = "standard", .unacknowledged = 2, .oldest_seconds = 7200},
+      {.la = "E06000066", .queue = "edt/somerset", .queue_kind = "edt", .urgency = "immediate",
+       .unacknowledged = 1, .oldest_seconds = 60},
+      {.la = "E06000066", .queue = "frontdoor/E06000066", .queue_kind = "frontdoor",
+       .urgency = "standard"}};  // nothing waiting: no row
+  const Report report = MakeReport(Sample(), gauges, "a", "b");
+  ASSERT_EQ(report.timeliness.size(), 2u);
+  EXPECT_EQ(report.timeliness[0].la, "E06000023");
+  EXPECT_EQ(report.timeliness[0].unacknowledged, 2);
+  EXPECT_EQ(report.timeliness[1].la, "E06000066");
+  EXPECT_EQ(report.timeliness[1].acknowledged, 0);
+  EXPECT_EQ(report.timeliness[1].unacknowledged, 1);
+  EXPECT_EQ(report.unacknowledged.size(), 2u);
+  const std::string md = RenderMarkdown(report);
+  EXPECT_THAT(md, HasSubstr("| E06000066 | edt | 0 | n/a | n/a | n/a | 1 |"));
+  EXPECT_THAT(md, HasSubstr("## Decisions\n\n| LA | Queue | Outcome | Decisions |\n|---|---|---|---:|\n\nNone in the period.\n"));
 }
 
 TEST(ReportTest, CsvHasOneFigurePerLine) {
