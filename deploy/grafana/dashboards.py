@@ -354,7 +354,9 @@ def referral_consistency():
     board.timeseries(
         "Siblings identified, 7-day ratio",
         "Children listed on the referrals per child the household is said to have, over the "
-        "previous 7 days. Below 100% means children of the household go unlisted: the "
+        "previous 7 days and the referrals that record the household's children (one that "
+        "does not is flagged other_children_not_identified). Below 100% means children of the "
+        "household go unlisted: the "
         "inspection found broader risk to siblings was not recognised. Above 100% is possible "
         "when children outside the household are listed.",
         "percentunit",
