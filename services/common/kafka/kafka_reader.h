@@ -42,8 +42,9 @@ struct ReadRange {
 // Reads each of `ranges`, read_committed and without a group, from the first record whose
 // timestamp is at or after `since` (absl::InfinitePast(): from the beginning) to its end or to
 // the end of what the partition has committed, whichever comes first, calling `each` for every
-// record (in order within a partition). Returns kNotFound for a partition the cluster does not
-// have, kUnavailable when the ranges are not read within `timeout`.
+// record (in order within a partition). Returns kUnavailable (kNotFound when the time lookup
+// finds no such topic) when a partition cannot be read, or the ranges are not read within
+// `timeout`.
 absl::Status ReadRanges(const KafkaSettings& settings, const std::vector<ReadRange>& ranges,
                         absl::Time since, const std::function<void(const StoredRecord&)>& each,
                         absl::Duration timeout);

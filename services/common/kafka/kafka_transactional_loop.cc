@@ -246,12 +246,17 @@ absl::Status KafkaTransactionalLoop::CommitBatch() {
   processor_.BeforeCommit(outputs_);
   for (const OutRecord& out : outputs_) {
     const ProduceResult produced = producer_->Produce(out);
-    if (!produced.queued) {
-      return absl::InternalError(
-          absl::StrCat("the record to commit with the transaction (", out.topic,
-                       ") was refused: ", produced.error));
+    if (produced.queued) {
+      batch_.Produced(out.topic);
+      continue;
     }
-    batch_.Produced(out.topic);
+    // The transaction failed: it aborts and its records come again, as for any output.
+    if (produced.refusal == ProduceRefusal::kTransaction) {
+      return AbortBatch(produced.error, /*lone_failure_counts=*/false);
+    }
+    // Refused for good (too large, say): it would be refused again after every rewind.
+    return absl::InternalError(absl::StrCat("the record to commit with the transaction (",
+                                            out.topic, ") was refused: ", produced.error));
   }
   const Offsets offsets(batch_.next_offsets().begin(), batch_.next_offsets().end());
   REFERRAL_ASSIGN_OR_RETURN(TxnResult result, producer_->Commit(offsets, consumer_->Group()));

@@ -95,7 +95,8 @@ class RecordProcessor {
 
   // Appends records to produce in the open transaction just before it commits, after the last
   // Process() of the transaction (the monitor's state, committed with the offsets it counts). A
-  // record produced here that the producer refuses is fatal: it would be refused again.
+  // record the producer refuses for good (too large) is fatal, as it would be refused again; a
+  // transaction that fails aborts as usual.
   virtual void BeforeCommit(std::vector<OutRecord>& /*out*/) {}
 
   // The transaction holding everything processed since the last call committed (Committed) or

@@ -10,7 +10,9 @@
 #include "tests/testing/service_doubles.h"
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "services/common/messaging/dead_letter.h"
 #include "tests/testing/kafka_doubles.h"
 
@@ -34,6 +36,7 @@ class CopyProcessor final : public RecordProcessor {
       out.push_back(DeadLetter(in, "undecodable", "value: not JSON"));
       return;
     }
+    ++processed;
     std::string value(in.value);
     if (absl::StartsWith(value, "big")) value.resize(2'000'000, 'x');
     out.push_back({"out", std::string(in.key), std::move(value), {}});
@@ -42,10 +45,29 @@ class CopyProcessor final : public RecordProcessor {
                        absl::string_view detail) override {
     return MakeDeadLetter(in, "out.dlq", "test", reason, detail);
   }
-  void Committed() override { ++committed; }
-  void Aborted() override { ++aborted; }
+  // With `summaries`, one record per transaction, added just before it commits: how many records
+  // it holds (as the monitor adds its state).
+  void BeforeCommit(std::vector<OutRecord>& out) override {
+    if (!summaries) return;
+    out.push_back({"summary", "",
+                   summary_value.empty() ? absl::StrCat("n=", processed - processed_at_commit)
+                                         : summary_value,
+                   {}});
+  }
+  void Committed() override {
+    ++committed;
+    processed_at_commit = processed;
+  }
+  void Aborted() override {
+    ++aborted;
+    processed = processed_at_commit;
+  }
   int committed = 0;
   int aborted = 0;
+  bool summaries = false;
+  std::string summary_value;  // replaces the summary's value when set
+  int processed = 0;
+  int processed_at_commit = 0;
 };
 
 class KafkaTransactionalLoopTest : public ::testing::Test {
@@ -122,6 +144,42 @@ TEST_F(KafkaTransactionalLoopTest, EveryRecordOnceInCommittedTransactionsThenDra
   EXPECT_EQ(metrics_.aborted.Value(), 0);
   EXPECT_EQ(metrics_.produced.Add({{"topic", "out"}}).Value(), 25);
   EXPECT_EQ(metrics_.Consumed("in").Value(), 25);
+}
+
+// What a processor adds just before a commit is in that transaction, with its offsets: one
+// summary per committed transaction, counting exactly the records it committed; an aborted
+// transaction's summary is gone with it.
+TEST_F(KafkaTransactionalLoopTest, RecordsAddedBeforeACommitCommitWithItsOffsets) {
+  processor_.summaries = true;
+  for (int i = 0; i < 25; ++i) Publish(0, absl::StrCat("v", i));
+  prepare_client_ = [](ScriptedTransactionalClient& c) {
+    c.send_offsets = {absl::AbortedError("GROUP_AUTHORIZATION_FAILED")};
+  };
+  ASSERT_TRUE(RunUntilIdle().ok());
+  EXPECT_EQ(metrics_.aborted.Value(), 1);
+  int counted = 0;
+  for (const OutRecord& summary : kafka_.Output("summary")) {
+    int n = 0;
+    ASSERT_TRUE(absl::SimpleAtoi(absl::StripPrefix(summary.value, "n="), &n)) << summary.value;
+    EXPECT_GT(n, 0);
+    counted += n;
+  }
+  EXPECT_EQ(kafka_.Output("summary").size(), static_cast<size_t>(metrics_.committed.Value()));
+  EXPECT_EQ(counted, 25);  // each record once, in the summary of the transaction that committed it
+  EXPECT_EQ((kafka_.committed[{"in", 0}]), 25);
+}
+
+TEST_F(KafkaTransactionalLoopTest, ARecordAddedBeforeACommitThatCannotBeWrittenIsFatal) {
+  processor_.summaries = true;
+  Publish(0, "v0");
+  processor_.summary_value = std::string(64, 's');  // more than the producer takes
+  prepare_client_ = [](ScriptedTransactionalClient& c) { c.max_record_bytes = 16; };
+  const absl::StatusOr<LoopStop> stopped = RunUntilIdle();
+  ASSERT_FALSE(stopped.ok());
+  EXPECT_THAT(stopped.status().message(),
+              HasSubstr("the record to commit with the transaction (summary) was refused"));
+  EXPECT_TRUE(kafka_.Output("summary").empty());
+  EXPECT_EQ((kafka_.committed[{"in", 0}]), 0);
 }
 
 TEST_F(KafkaTransactionalLoopTest, AnAbortRewindsAndReprocessesWithoutDuplicates) {
