@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # System test of `make run` (scripts/run.sh): the embedded broker, the five services, Prometheus
-# and the simulated incidents come up, the feed serves Bristol's referrals and the intake takes one, the
-# summary shows incidents in and referrals out by LA, and the script stops everything and exits 0
-# by itself (RUN_SECONDS).
+# and the simulated incidents come up; Prometheus scrapes all five and `promtool check metrics`
+# passes on each; the feed serves Bristol's referrals and the intake takes one; the summary shows
+# incidents in, referrals out by LA and the monitor's counts; and the script stops everything and
+# exits 0 by itself (RUN_SECONDS).
 # Usage: make_run_test.sh BIN_DIR
 set -euo pipefail
 bin=${1:?usage: make_run_test.sh BIN_DIR}
@@ -44,6 +45,11 @@ for _ in $(seq 60); do
   sleep 0.5
 done
 ((up == 5)) || { cat "$out"; fail "Prometheus sees $up of 5 services up"; }
+# Every service's /metrics is valid exposition text by Prometheus's own linter.
+for port in $p1 $p2 $p3 $p5 $p7; do
+  curl -fs "http://127.0.0.1:$port/metrics" | promtool check metrics ||
+    fail "promtool check metrics failed on 127.0.0.1:$port"
+done
 wait "$run_pid" || { cat "$out"; echo "run.sh failed"; exit 1; }
 cat "$out" "$out.subscribe"
 rm -f "$out.subscribe"
