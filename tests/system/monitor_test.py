@@ -43,8 +43,6 @@ DIRECTORY_LAS = {"E06000022", "E06000023", "E06000024", "E06000025", "E06000066"
 # Metrics that only have series once something happens that this run does not make happen;
 # a query over them must run, and may return nothing. Anything else must return data.
 EVENT_ONLY = {
-    "referral_kafka_errors_total": "a Kafka client error",
-    "referral_records_skipped_total": "a record that could not even be dead-lettered",
     "referral_feed_refusals_total": "a refused gRPC call",
     "referral_feed_duplicates_skipped_total": "a referral revision routed twice",
     "referral_intake_submissions_total": "the intake (not in this pipeline; intake_integration)",

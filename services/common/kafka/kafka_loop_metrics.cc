@@ -87,7 +87,11 @@ KafkaLoopMetrics::KafkaLoopMetrics(prometheus::Registry& registry)
                   .Help("Input records that could be neither processed nor dead-lettered, even "
                         "cut down to their coordinates, and were skipped so that their "
                         "partition moves on: each one needs an operator")
-                  .Register(registry)) {}
+                  .Register(registry)) {
+  // Every class at zero from the start: increase() ignores a series' first sample, so a first
+  // error would otherwise never show in a rate or an alert.
+  for (const char* kind : {"retriable", "abortable", "fatal"}) kafka_errors.Add({{"class", kind}});
+}
 
 prometheus::Counter& KafkaLoopMetrics::Consumed(absl::string_view topic) {
   auto it = consumed_by_topic_.find(topic);

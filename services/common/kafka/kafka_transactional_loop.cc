@@ -96,6 +96,8 @@ KafkaTransactionalLoop::KafkaTransactionalLoop(Options options, std::vector<std:
   producer_ = std::make_unique<TransactionalProducer>(
       [this, producer = std::move(producer)] { return producer(this); }, runner, clock, stop,
       metrics, options.producer);
+  // At zero from the start, so that the first skipped record raises the alert on increase().
+  for (const std::string& topic : topics_) metrics_.skipped.Add({{"topic", topic}});
 }
 
 // IMPORTANT: the consumer calls back into this object; it goes before the members it uses.

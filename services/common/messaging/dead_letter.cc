@@ -67,7 +67,11 @@ DeadLetterMetrics::DeadLetterMetrics(prometheus::Registry& registry)
     : family_(prometheus::BuildCounter()
                   .Name("referral_dead_letters_total")
                   .Help("Records dead-lettered in committed transactions, by reason (each once)")
-                  .Register(registry)) {}
+                  .Register(registry)) {
+  // Every reason at zero from the start: increase() ignores a series' first sample, so the first
+  // dead letter of a reason would otherwise never show in a rate or an alert.
+  for (absl::string_view reason : kDeadLetterReasons) For(reason);
+}
 
 prometheus::Counter& DeadLetterMetrics::For(absl::string_view reason) {
   return family_.Add({{"reason", std::string(reason)}});

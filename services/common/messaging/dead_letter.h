@@ -53,10 +53,16 @@ enum class DeadLetterForm { kWhole, kWithoutValue, kCoordinatesOnly };
 OutRecord CutDeadLetter(OutRecord letter, DeadLetterForm form);
 
 // referral_dead_letters_total{reason}, registered once per service.
+// The reasons the services dead-letter for.
+inline constexpr absl::string_view kDeadLetterReasons[] = {
+    "invalid",   "undecodable",    "unsupported_content_type", "unroutable",
+    "too_large", "produce_failed", "unencodable"};
+
 class DeadLetterMetrics {
  public:
   explicit DeadLetterMetrics(prometheus::Registry& registry);
-  // The counter of `reason` (a closed set of codes: "invalid", "undecodable", ...).
+  // The counter of `reason` (kDeadLetterReasons). Every one of them is exported from the start,
+  // at zero.
   prometheus::Counter& For(absl::string_view reason);
 
  private:

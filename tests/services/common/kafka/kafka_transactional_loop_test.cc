@@ -182,6 +182,28 @@ TEST_F(KafkaTransactionalLoopTest, ARecordAddedBeforeACommitThatCannotBeWrittenI
   EXPECT_EQ((kafka_.committed[{"in", 0}]), 0);
 }
 
+// Prometheus's increase() ignores what a series holds at its first sample: the first Kafka error
+// or skipped record would never raise an alert if its series appeared with it. They are there at
+// zero from the start.
+TEST_F(KafkaTransactionalLoopTest, ErrorAndSkipSeriesExistAtZeroBeforeAnything) {
+  ASSERT_TRUE(RunUntilIdle().ok());
+  auto has_zero = [&](absl::string_view name, absl::string_view label, absl::string_view value) {
+    for (const prometheus::MetricFamily& family : registry_.Collect()) {
+      if (family.name != name) continue;
+      for (const prometheus::ClientMetric& metric : family.metric) {
+        for (const auto& l : metric.label) {
+          if (l.name == label && l.value == value) return metric.counter.value == 0;
+        }
+      }
+    }
+    return false;
+  };
+  for (const char* kind : {"retriable", "abortable", "fatal"}) {
+    EXPECT_TRUE(has_zero("referral_kafka_errors_total", "class", kind)) << kind;
+  }
+  EXPECT_TRUE(has_zero("referral_records_skipped_total", "topic", "in"));
+}
+
 TEST_F(KafkaTransactionalLoopTest, AnAbortRewindsAndReprocessesWithoutDuplicates) {
   for (int i = 0; i < 5; ++i) Publish(0, absl::StrCat("v", i));
   prepare_client_ = [](ScriptedTransactionalClient& c) {

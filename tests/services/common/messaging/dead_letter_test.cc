@@ -1,7 +1,9 @@
 // Dead letters: what each form keeps, and one counter per reason.
 #include "services/common/messaging/dead_letter.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <prometheus/registry.h>
 
 #include "tests/testing/service_doubles.h"
 
@@ -21,6 +23,22 @@ InRecord Rejected() {
                 {"ce_id", "ASP-1.r3"},
                 {"ce_type", "uk.police.incident"}};
   return in;
+}
+
+TEST(DeadLetterMetricsTest, EveryReasonIsThereAtZeroBeforeTheFirstDeadLetter) {
+  prometheus::Registry registry;
+  DeadLetterMetrics metrics(registry);
+  std::vector<std::string> reasons;
+  for (const prometheus::MetricFamily& family : registry.Collect()) {
+    for (const prometheus::ClientMetric& metric : family.metric) {
+      EXPECT_EQ(metric.counter.value, 0);
+      reasons.push_back(metric.label.at(0).value);
+    }
+  }
+  EXPECT_THAT(reasons, ::testing::UnorderedElementsAre("invalid", "undecodable",
+                                                       "unsupported_content_type", "unroutable",
+                                                       "too_large", "produce_failed",
+                                                       "unencodable"));
 }
 
 TEST(DeadLetterTest, WholeKeepsKeyValueAndHeadersThenAddsWhyAndWhere) {
