@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "services/common/core/status_macros.h"
 #include "services/common/kafka/kafka_admin.h"
 #include "services/common/kafka/kafka_reader.h"
@@ -56,6 +57,12 @@ absl::Status Rebuild(Parts& parts, const KafkaSettings& settings) {
   absl::StatusOr<std::vector<PartitionId>> state_partitions =
       TopicPartitions(settings, parts.setup.state_topic, kStartTimeout);
   if (absl::IsNotFound(state_partitions.status())) {
+    if (settings.missing_topics == config::v1::Kafka::REFUSE) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "topic ", parts.setup.state_topic,
+          " does not exist (kafka.missing_topics: REFUSE): create it with "
+          "cleanup.policy=compact"));
+    }
     REFERRAL_RETURN_IF_ERROR(EnsureTopics(
         settings,
         {TopicSpec{.name = parts.setup.state_topic,
@@ -63,7 +70,13 @@ absl::Status Rebuild(Parts& parts, const KafkaSettings& settings) {
                    .configs = {{"cleanup.policy", "compact"},
                                {"min.compaction.lag.ms", "3600000"}}}},
         kStartTimeout));
-    state_partitions = TopicPartitions(settings, parts.setup.state_topic, kStartTimeout);
+    // A topic created a moment ago may take a moment to appear in the broker's metadata.
+    const absl::Time deadline = absl::Now() + absl::Seconds(30);
+    do {
+      state_partitions = TopicPartitions(settings, parts.setup.state_topic, kStartTimeout);
+      if (!absl::IsNotFound(state_partitions.status())) break;
+      absl::SleepFor(absl::Milliseconds(200));
+    } while (absl::Now() < deadline);
   }
   REFERRAL_RETURN_IF_ERROR(state_partitions.status());
   // Every partition: the key always lands in the same one, whichever that is.
