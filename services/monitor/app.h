@@ -88,11 +88,13 @@ class MonitorProcessor final : public RecordProcessor {
   absl::flat_hash_map<PartitionId, int64_t> committed_positions_;
 };
 
-// Serves MonitorProcessor::Collect at each scrape.
+// Serves MonitorProcessor::Collect at each scrape. `owner` (what holds the processor and the
+// clock) lives as long as the exporter, however long the HTTP server keeps it.
 class MonitorExporter final : public prometheus::Collectable {
  public:
-  MonitorExporter(const MonitorProcessor& processor, const Clock& clock)
-      : processor_(processor), clock_(clock) {}
+  MonitorExporter(const MonitorProcessor& processor, const Clock& clock,
+                  std::shared_ptr<const void> owner)
+      : processor_(processor), clock_(clock), owner_(std::move(owner)) {}
   std::vector<prometheus::MetricFamily> Collect() const override {
     return processor_.Collect(clock_.Now());
   }
@@ -100,6 +102,7 @@ class MonitorExporter final : public prometheus::Collectable {
  private:
   const MonitorProcessor& processor_;
   const Clock& clock_;
+  const std::shared_ptr<const void> owner_;
 };
 
 }  // namespace referral

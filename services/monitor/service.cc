@@ -156,7 +156,7 @@ absl::StatusOr<LoadedService> MakeMonitorService(const ServiceContext& context,
   LoadedService loaded;
   loaded.http_listen = parts->setup.config.http().listen();
   loaded.collectables.push_back(
-      std::make_shared<MonitorExporter>(parts->processor, *parts->clock));
+      std::make_shared<MonitorExporter>(parts->processor, *parts->clock, parts));
   Parts& parts_ref = *parts;
   loaded.service = std::make_unique<KafkaLoopService>(
       context, kafka, KafkaLoopTopics{.inputs = parts->inputs.All()}, parts->processor, parts,
