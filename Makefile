@@ -20,6 +20,7 @@ deps: ## Install the Debian packages and tools the build and tests need (idempot
 	@[ -x $(BUF) ] || { mkdir -p $(TOOLS_DIR) && npm install --silent --no-audit --no-fund --prefix $(TOOLS_DIR) @bufbuild/buf@1.75.0 >/dev/null; }
 	@scripts/python-deps.sh $(TOOLS_DIR)
 	@scripts/grpcurl-deps.sh $(TOOLS_DIR)
+	@scripts/go-tools.sh $(TOOLS_DIR)
 
 $(BUILD_DIR)/build.ninja:
 	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null

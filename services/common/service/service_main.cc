@@ -31,8 +31,12 @@ int ServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
   context.name = definition.name;
   context.config_path = definition.default_config;
   std::string http_listen;
+  bool check_config = false;
   app.add_option("--config", context.config_path, "config file (YAML or JSON)")
       ->capture_default_str();
+  app.add_flag("--check-config", check_config,
+               "load and validate the config and the files it names, then exit: 0 valid, 2 not "
+               "(nothing is contacted; secrets and the cluster are checked at start)");
   app.add_option("--instance", context.instance,
                  "instance name, part of the transactional id (default: $POD_NAME, else host name)");
   app.add_option("--http,--http-listen", http_listen,
@@ -55,6 +59,10 @@ int ServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
     log::Error("config_invalid", {{"config", context.config_path.string()},
                                   {"error", std::string(loaded.status().message())}});
     return kExitBadConfig;
+  }
+  if (check_config) {
+    log::Info("config_valid", {{"config", context.config_path.string()}});
+    return kExitStopped;
   }
   Service& service = *loaded->service;
   if (absl::Status started = service.Start(stop); !started.ok()) {

@@ -1,6 +1,7 @@
-// The shell of every service's main(): common flags (--config, --instance, --http), JSON-lines
-// logs, config failure → exit 2 naming the field, /metrics /healthz /readyz, SIGTERM and SIGINT,
-// and the exit statuses. A service's main.cc is a ServiceDefinition and one call.
+// The shell of every service's main(): common flags (--config, --instance, --http,
+// --check-config), JSON-lines logs, config failure → exit 2 naming the field, /metrics /healthz
+// /readyz, SIGTERM and SIGINT, and the exit statuses. A service's main.cc is a ServiceDefinition
+// and one call.
 #ifndef REFERRAL_SERVICES_COMMON_SERVICE_SERVICE_MAIN_H_
 #define REFERRAL_SERVICES_COMMON_SERVICE_SERVICE_MAIN_H_
 
