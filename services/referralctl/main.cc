@@ -9,6 +9,7 @@
 #include "services/referralctl/feed_commands.h"
 #include "services/referralctl/intake_commands.h"
 #include "services/referralctl/kafka_commands.h"
+#include "services/referralctl/probe_command.h"
 #include "services/referralctl/report_command.h"
 
 namespace ctl = referral::ctl;
@@ -186,6 +187,12 @@ int main(int argc, char** argv) {
   submit_cmd->add_flag("--json", submit.json, "print each answer as JSON");
   submit_cmd->add_option("input", submit.input, "incident JSON file, or - for stdin")->required();
 
+  ctl::ProbeOptions probe;
+  auto* probe_cmd = app.add_subcommand(
+      "probe", "GET each http:// URL (a service's /readyz); exit 0 when every one answers 200");
+  probe_cmd->add_option("urls", probe.urls, "http://host:port/path ...")->required();
+  probe_cmd->add_option("--timeout", probe.timeout, "seconds per URL")->capture_default_str();
+
   ctl::ReportOptions report;
   report.bootstrap = default_bootstrap;
   auto* report_cmd = app.add_subcommand(
@@ -234,6 +241,7 @@ int main(int argc, char** argv) {
   }
   if (*audit_cmd) return ctl::Audit(audit, std::cout, std::cerr);
   if (*report_cmd) return ctl::Report(report, std::cout, std::cerr);
+  if (*probe_cmd) return ctl::Probe(probe, std::cout, std::cerr);
   if (*submit_cmd) return ctl::Submit(submit, std::cout, std::cerr);
   if (*standardise_cmd) {
     if (standardise.config.empty()) standardise.config = ctl::DefaultConfig("standardiser");

@@ -273,6 +273,52 @@ class ReportTest(unittest.TestCase):
         self.assertIn("--bootstrap: required", result.stderr)
 
 
+class ProbeTest(unittest.TestCase):
+    """`probe`, what the chart's `helm test` runs: 0 only when every URL answers 200."""
+
+    @classmethod
+    def setUpClass(cls):
+        import http.server
+        import threading
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200 if self.path == "/readyz" else 503)
+                self.end_headers()
+                self.wfile.write(b"x")
+
+            def log_message(self, *args):
+                pass
+
+        cls.server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        cls.port = cls.server.server_address[1]
+        threading.Thread(target=cls.server.serve_forever, daemon=True).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.shutdown()
+
+    def test_every_url_answering_200_is_ok(self):
+        result = run("probe", f"http://127.0.0.1:{self.port}/readyz",
+                     f"http://localhost:{self.port}/readyz")
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertEqual(result.stdout.count("ok "), 2)
+
+    def test_one_not_200_or_unreachable_fails_naming_it(self):
+        result = run("probe", f"http://127.0.0.1:{self.port}/readyz",
+                     f"http://127.0.0.1:{self.port}/other", "http://127.0.0.1:1/readyz")
+        self.assertEqual(result.returncode, 1)
+        self.assertIn(f"failed http://127.0.0.1:{self.port}/other: status 503", result.stdout)
+        self.assertIn("failed http://127.0.0.1:1/readyz: ", result.stdout)
+
+    def test_a_url_that_is_not_http_is_a_usage_error(self):
+        for bad in ("https://x/readyz", "127.0.0.1:80/readyz", "http://:80/readyz",
+                    "http://x:0/readyz", "http://x:65536/"):
+            result = run("probe", bad)
+            self.assertEqual(result.returncode, 2, bad)
+            self.assertIn("is not http://host[:port]/path", result.stderr)
+
+
 class KafkaCommandsTest(unittest.TestCase):
     def test_publish_without_a_bootstrap_is_a_usage_error(self):
         env = {k: v for k, v in os.environ.items() if k != "KAFKA_BOOTSTRAP"}

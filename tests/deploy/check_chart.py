@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""The Helm chart (helm/referral-gateway), checked with the real tools:
+
+- `helm lint --strict`, and `helm template` with the default values and every ci/*-values.yaml;
+- values.schema.json refuses a misspelt key and values out of range;
+- every ConfigMap a service reads is written out as the pod would see it (its folder, with test
+  certificates where the Secret would be mounted) and loaded by that service's own config
+  validation (`<service> --check-config`), so that values a service would reject fail here;
+- and to show that last check bites: a value the monitor refuses (`replay_window_hours: 1`)
+  renders, and fails it.
+
+Usage: check_chart.py SOURCE_DIR BIN_DIR TOOLS_BIN_DIR
+"""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+
+SOURCE, BIN, TOOLS = (Path(a) for a in sys.argv[1:4])
+CHART = SOURCE / "helm" / "referral-gateway"
+HELM = TOOLS / "helm"
+KUBE_VERSION = "1.31.0"  # a go-installed helm assumes 1.20 otherwise
+
+
+def fail(message):
+    print(f"check_chart: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
+def helm(*args):
+    result = subprocess.run([str(HELM), *args], capture_output=True, text=True, timeout=120)
+    # files/ links to deploy/ (one source): helm says so on every run.
+    stderr = "\n".join(l for l in result.stderr.splitlines() if "symbolic link" not in l)
+    return result.returncode, result.stdout, stderr
+
+
+def render(values_files=(), sets=()):
+    args = ["template", "rg", str(CHART), "--kube-version", KUBE_VERSION]
+    for f in values_files:
+        args += ["-f", str(f)]
+    for s in sets:
+        args += ["--set", s]
+    code, out, err = helm(*args)
+    if code != 0:
+        fail(f"helm template {' '.join(args[4:])} failed:\n{err}")
+    return [doc for doc in yaml.safe_load_all(out) if doc]
+
+
+def check_configs(documents, certs, label):
+    """Runs each service's --check-config on its rendered ConfigMap; returns the failures."""
+    failures = []
+    # The secrets the Deployment passes as environment variables (secretKeyRef): a stand-in
+    # value each, as the pod would have the real one.
+    secret_env = {}
+    for doc in documents:
+        if doc["kind"] != "Deployment":
+            continue
+        service = doc["metadata"]["labels"]["app.kubernetes.io/component"]
+        for container in doc["spec"]["template"]["spec"]["containers"]:
+            for env in container.get("env", []):
+                if "secretKeyRef" in env.get("valueFrom", {}):
+                    secret_env.setdefault(service, {})[env["name"]] = "stand-in-secret"
+    with tempfile.TemporaryDirectory() as tmp:
+        for doc in documents:
+            if doc["kind"] != "ConfigMap" or "config.yaml" not in doc.get("data", {}):
+                continue
+            service = doc["metadata"]["labels"]["app.kubernetes.io/component"]
+            folder = Path(tmp) / service
+            folder.mkdir()
+            for name, content in doc["data"].items():
+                (folder / name).write_text(content)
+            # Kafka's secret files are mounted at /etc/referral/kafka/<name>/ (kafka.secretFiles):
+            # here under the folder, each file a test certificate, as a CA or key would be.
+            text = doc["data"]["config.yaml"]
+            for path in sorted(set(re.findall(r"/etc/referral/kafka/[\w.-]+/[\w.-]+", text))):
+                local = folder / path.removeprefix("/etc/referral/")
+                local.parent.mkdir(parents=True, exist_ok=True)
+                local.write_bytes((certs / "ca.pem").read_bytes())
+            (folder / "config.yaml").write_text(
+                text.replace("/etc/referral/kafka/", f"{folder}/kafka/"))
+            config = yaml.safe_load(doc["data"]["config.yaml"])
+            if "grpc" in config:  # the TLS Secret, mounted at tls/ beside the config
+                (folder / "tls").mkdir()
+                for want, have in (("tls.crt", "server.pem"), ("tls.key", "server.key"),
+                                   ("ca.crt", "ca.pem")):
+                    (folder / "tls" / want).write_bytes((certs / have).read_bytes())
+            result = subprocess.run([str(BIN / service), "--check-config", "--config",
+                                     str(folder / "config.yaml")],
+                                    capture_output=True, text=True, timeout=60,
+                                    env={**os.environ, **secret_env.get(service, {})})
+            if result.returncode != 0:
+                failures.append(f"{label}: {service}: {result.stderr.strip()[-600:]}")
+    return failures
+
+
+def main():
+    code, out, err = helm("lint", "--strict", str(CHART), "--kube-version", KUBE_VERSION)
+    if code != 0:
+        fail(f"helm lint --strict failed:\n{out}\n{err}")
+    print("helm lint --strict: clean")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        certs = Path(tmp) / "certs"
+        subprocess.run([str(SOURCE / "scripts" / "dev-certs.sh"), str(certs), "client"],
+                       check=True, capture_output=True, timeout=120)
+        variants = [("default values", [])] + [
+            (path.name, [path]) for path in sorted((CHART / "ci").glob("*-values.yaml"))]
+        for label, files in variants:
+            documents = render(files)
+            kinds = sorted({d["kind"] for d in documents})
+            failures = check_configs(documents, certs, label)
+            if failures:
+                fail("a service refuses the config the chart renders:\n  " + "\n  ".join(failures))
+            services = sum(1 for d in documents if d["kind"] == "Deployment")
+            print(f"{label}: {len(documents)} objects ({', '.join(kinds)}); the {services} "
+                  f"services accept their configs")
+
+        # values.schema.json: a misspelt key or a value out of range fails at helm template.
+        for bad, why in (("standardizer.replicas=2", "additional properties 'standardizer'"),
+                         ("router.replicas=0", "/router/replicas"),
+                         ("image.pullPolicy=Sometimes", "/image/pullPolicy")):
+            code, _, err = helm("template", "rg", str(CHART), "--kube-version", KUBE_VERSION,
+                                "--set", bad)
+            if code == 0 or why not in err:
+                fail(f"--set {bad} was not refused by values.schema.json: {err}")
+        print("values.schema.json refuses a misspelt key and values out of range")
+
+        # The check bites: a value the monitor refuses renders, and is refused.
+        failures = check_configs(render(sets=["monitor.config.replay_window_hours=1"]), certs,
+                                 "replay_window_hours=1")
+        if not any("replay_window_hours: at least 24" in f for f in failures):
+            fail(f"a replay window of 1 h passed the monitor's config check: {failures}")
+        print("a value the monitor refuses (replay_window_hours: 1) fails the check, as it must")
+    print("check_chart: ok")
+
+
+if __name__ == "__main__":
+    main()
