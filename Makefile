@@ -10,7 +10,7 @@ BUF := $(TOOLS_DIR)/node_modules/.bin/buf
 CTEST := ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS)
 FUZZ_SECONDS ?= 20
 
-.PHONY: help deps build test test-unit test-asan test-fuzz lint-proto run bench format clean
+.PHONY: help deps build test test-unit test-asan test-fuzz lint-proto run bench format clean chart-docs
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -55,6 +55,10 @@ run: build ## The live pipeline: embedded Kafka, standardiser, router, simulated
 bench: build ## Benchmarks: standardise + route per incident; the pipeline vs a passthrough and the feed vs a plain reader, on a real broker
 	@$(BUILD_DIR)/bin/standardise_route_bench --benchmark_counters_tabular=true
 	@tests/benchmarks/run_pipeline_bench.sh $(BUILD_DIR)
+
+chart-docs: deps ## Regenerate helm/referral-gateway/README.md from its values (helm-docs)
+	@$(TOOLS_DIR)/bin/helm-docs --chart-search-root helm/referral-gateway \
+	  --template-files README.md.gotmpl --output-file README.md --log-level warning
 
 format: ## clang-format every C++ source in place
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the chart tools at pinned versions into TOOLS_DIR/bin: helm (lint, template) and
-# kubeconform (manifests validated against schemas). `make deps` runs it.
+# Installs the chart tools at pinned versions into TOOLS_DIR/bin: helm (lint, template),
+# kubeconform (manifests validated against schemas) and helm-docs (the chart's README from its
+# values). `make deps` runs it.
 #
 # Usage: go-tools.sh [TOOLS_DIR]   (default: $TOOLS_DIR, else build/tools)
 #
@@ -14,6 +15,7 @@ set -euo pipefail
 readonly tools_pinned=(
   "helm helm.sh/helm/v3/cmd/helm@v3.22.0"
   "kubeconform github.com/yannh/kubeconform/cmd/kubeconform@v0.8.0"
+  "helm-docs github.com/norwoodj/helm-docs/cmd/helm-docs@v1.14.2"
 )
 tools=${1:-${TOOLS_DIR:-build/tools}}
 mkdir -p "$tools/bin"

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The Helm chart (helm/referral-gateway), checked with the real tools:
 
+- its README is what helm-docs makes of its values (a table of every value);
 - `helm lint --strict`, and `helm template` with the default values and every ci/*-values.yaml;
 - values.schema.json refuses a misspelt key and values out of range;
 - every ConfigMap a service reads is written out as the pod would see it (its folder, with test
@@ -13,6 +14,7 @@ Usage: check_chart.py SOURCE_DIR BIN_DIR TOOLS_BIN_DIR
 """
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -97,7 +99,24 @@ def check_configs(documents, certs, label):
     return failures
 
 
+def check_readme():
+    """README.md is what helm-docs makes of README.md.gotmpl and values.yaml."""
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "chart"
+        shutil.copytree(CHART, copy, symlinks=True)
+        result = subprocess.run([str(TOOLS / "helm-docs"), "--chart-search-root", str(copy),
+                                 "--template-files", "README.md.gotmpl", "--output-file",
+                                 "README.md", "--log-level", "warning"],
+                                capture_output=True, text=True, timeout=60)
+        if result.returncode != 0:
+            fail(f"helm-docs failed:\n{result.stderr}")
+        if (copy / "README.md").read_text() != (CHART / "README.md").read_text():
+            fail("helm/referral-gateway/README.md is stale: run `make chart-docs`")
+    print("README.md: what helm-docs makes of the values")
+
+
 def main():
+    check_readme()
     code, out, err = helm("lint", "--strict", str(CHART), "--kube-version", KUBE_VERSION)
     if code != 0:
         fail(f"helm lint --strict failed:\n{out}\n{err}")
