@@ -21,6 +21,7 @@ deps: ## Install the Debian packages and tools the build and tests need (idempot
 	@scripts/python-deps.sh $(TOOLS_DIR)
 	@scripts/grpcurl-deps.sh $(TOOLS_DIR)
 	@scripts/go-tools.sh $(TOOLS_DIR)
+	@scripts/k8s-schemas.sh $(TOOLS_DIR)
 
 $(BUILD_DIR)/build.ninja:
 	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null

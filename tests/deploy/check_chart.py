@@ -4,6 +4,9 @@
 - its README is what helm-docs makes of its values (a table of every value);
 - `helm lint --strict`, and `helm template` with the default values and every ci/*-values.yaml;
 - values.schema.json refuses a misspelt key and values out of range;
+- every rendered manifest valid by `kubeconform -strict` against schemas produced from the
+  Kubernetes OpenAPI spec and the Prometheus Operator's CRDs (scripts/k8s-schemas.sh), every
+  object closed, so a misspelt field fails (shown, for core kinds and custom resources);
 - every ConfigMap a service reads is written out as the pod would see it (its folder, with test
   certificates where the Secret would be mounted) and loaded by that service's own config
   validation (`<service> --check-config`), so that values a service would reject fail here;
@@ -12,6 +15,7 @@
 
 Usage: check_chart.py SOURCE_DIR BIN_DIR TOOLS_BIN_DIR
 """
+import copy
 import os
 import re
 import shutil
@@ -25,6 +29,8 @@ import yaml
 SOURCE, BIN, TOOLS = (Path(a) for a in sys.argv[1:4])
 CHART = SOURCE / "helm" / "referral-gateway"
 HELM = TOOLS / "helm"
+KUBECONFORM = TOOLS / "kubeconform"
+SCHEMAS = TOOLS.parent / "schemas"  # scripts/k8s-schemas.sh
 KUBE_VERSION = "1.31.0"  # a go-installed helm assumes 1.20 otherwise
 
 
@@ -99,6 +105,20 @@ def check_configs(documents, certs, label):
     return failures
 
 
+def kubeconform(documents):
+    """(exit status, output) of `kubeconform -strict` on `documents`, against the schemas of
+    scripts/k8s-schemas.sh only: a kind without one fails, as does any field a schema lacks."""
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml") as f:
+        yaml.safe_dump_all(documents, f)
+        f.flush()
+        result = subprocess.run(
+            [str(KUBECONFORM), "-strict", "-summary",
+             "-schema-location", f"{SCHEMAS}/k8s/{{{{.ResourceKind}}}}{{{{.KindSuffix}}}}.json",
+             "-schema-location", f"{SCHEMAS}/crd/{{{{.ResourceKind}}}}{{{{.KindSuffix}}}}.json",
+             f.name], capture_output=True, text=True, timeout=120)
+    return result.returncode, result.stdout + result.stderr
+
+
 def check_readme():
     """README.md is what helm-docs makes of README.md.gotmpl and values.yaml."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -134,9 +154,40 @@ def main():
             failures = check_configs(documents, certs, label)
             if failures:
                 fail("a service refuses the config the chart renders:\n  " + "\n  ".join(failures))
+            code, output = kubeconform(documents)
+            if code != 0:
+                fail(f"{label}: kubeconform -strict refused what the chart renders:\n{output}")
             services = sum(1 for d in documents if d["kind"] == "Deployment")
             print(f"{label}: {len(documents)} objects ({', '.join(kinds)}); the {services} "
-                  f"services accept their configs")
+                  f"services accept their configs; kubeconform -strict: valid")
+
+        # kubeconform bites: a misspelt field or a wrong type, in a core kind and in a custom
+        # resource, fails.
+        production = render([CHART / "ci" / "production-values.yaml"])
+        def first(kind):
+            return next(d for d in production if d["kind"] == kind)
+        breaks = []
+        broken = copy.deepcopy(first("Deployment"))
+        broken["spec"]["replicass"] = 2
+        breaks.append(("Deployment spec.replicass", broken, "additional properties 'replicass'"))
+        broken = copy.deepcopy(first("Deployment"))
+        broken["spec"]["template"]["spec"]["containers"][0]["securityContext"][
+            "readOnlyRootFileSystem"] = True
+        breaks.append(("securityContext.readOnlyRootFileSystem", broken, "readOnlyRootFileSystem"))
+        broken = copy.deepcopy(first("Service"))
+        broken["spec"]["ports"][0]["port"] = "http"
+        breaks.append(("Service port as a string", broken, "/spec/ports/0/port"))
+        broken = copy.deepcopy(first("ServiceMonitor"))
+        broken["spec"]["endpoints"][0]["intervall"] = "30s"
+        breaks.append(("ServiceMonitor endpoints[0].intervall", broken, "intervall"))
+        broken = copy.deepcopy(first("PrometheusRule"))
+        broken["spec"]["groups"][0]["rulez"] = []
+        breaks.append(("PrometheusRule groups[0].rulez", broken, "rulez"))
+        for what, document, why in breaks:
+            code, output = kubeconform([document])
+            if code == 0 or why not in output:
+                fail(f"kubeconform -strict accepted {what}:\n{output}")
+        print(f"kubeconform -strict refuses {len(breaks)} misspelt or mistyped fields, core and custom")
 
         # values.schema.json: a misspelt key or a value out of range fails at helm template.
         for bad, why in (("standardizer.replicas=2", "additional properties 'standardizer'"),
