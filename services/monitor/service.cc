@@ -21,18 +21,6 @@ namespace {
 
 constexpr absl::Duration kStartTimeout = absl::Minutes(5);
 
-InRecord View(const StoredRecord& record) {
-  InRecord in;
-  in.topic = record.topic;
-  in.partition = record.partition;
-  in.offset = record.offset;
-  in.key = record.key;
-  in.value = record.value;
-  in.headers = record.headers;
-  in.timestamp_ms = record.timestamp_ms;
-  return in;
-}
-
 // Everything the processor refers to, alive as long as the service.
 struct Parts {
   Parts(MonitorSetup loaded, std::unique_ptr<Clock> monitor_clock, std::string group_id)
@@ -120,7 +108,7 @@ absl::Status Rebuild(Parts& parts, const KafkaSettings& settings) {
     REFERRAL_RETURN_IF_ERROR(ReadRanges(
         settings, ranges, since,
         [&](const StoredRecord& record) {
-          parts.processor.Replay(View(record));
+          parts.processor.Replay(record.View());
           ++replayed;
         },
         kStartTimeout));

@@ -23,18 +23,6 @@ bool ParseDay(const std::string& text, absl::CivilDay& day) {
   return text.size() == 10 && absl::ParseCivilTime(text, &day);
 }
 
-InRecord View(const StoredRecord& record) {
-  InRecord in;
-  in.topic = record.topic;
-  in.partition = record.partition;
-  in.offset = record.offset;
-  in.key = record.key;
-  in.value = record.value;
-  in.headers = record.headers;
-  in.timestamp_ms = record.timestamp_ms;
-  return in;
-}
-
 }  // namespace
 
 int Report(const ReportOptions& options, std::ostream& out, std::ostream& err) {
@@ -91,7 +79,7 @@ int Report(const ReportOptions& options, std::ostream& out, std::ostream& err) {
     absl::Status read = ReadRanges(
         settings, ranges, since,
         [&](const StoredRecord& record) {
-          ApplyRecord(counts, inputs, View(record), monitor::Mode::kCount);
+          ApplyRecord(counts, inputs, record.View(), monitor::Mode::kCount);
         },
         timeout);
     if (!read.ok()) {

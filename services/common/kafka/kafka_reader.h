@@ -31,6 +31,19 @@ struct StoredRecord {
   std::string value;
   std::vector<Header> headers;
   int64_t timestamp_ms = 0;  // producer create time
+
+  // The record as a processor reads it. IMPORTANT: points into this record, which must outlive it.
+  InRecord View() const {
+    InRecord in;
+    in.topic = topic;
+    in.partition = partition;
+    in.offset = offset;
+    in.key = key;
+    in.value = value;
+    in.headers = headers;
+    in.timestamp_ms = timestamp_ms;
+    return in;
+  }
 };
 
 // Records of one partition before `end` (INT64_MAX: all it has committed now).
