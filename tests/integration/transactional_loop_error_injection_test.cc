@@ -20,6 +20,7 @@
 #include "services/common/kafka/kafka_reader.h"
 #include "services/common/kafka/kafka_transactional_loop.h"
 #include "services/common/kafka/mock_cluster.h"
+#include "services/common/observe/blocking_call.h"
 
 namespace referral {
 namespace {
@@ -77,6 +78,10 @@ class LoopErrorInjectionTest : public ::testing::Test {
   void TearDown() override {
     stop_.store(true);
     if (runner_.joinable()) runner_.join();
+    // A call the loop abandoned ends once its broker is back. It must end before the mock cluster
+    // and the process do: this test crashed at exit once when it had not (static destructors
+    // ran under the call).
+    EXPECT_TRUE(AwaitCallThreads(absl::Seconds(60))) << CallThreadsRunning() << " calls stuck";
   }
 
   void Publish(int from, int to) {

@@ -43,6 +43,15 @@ class ThreadCallRunner final : public BlockingCallRunner {
   const absl::Duration check_every_;
 };
 
+// How many call threads of every ThreadCallRunner are running, process-wide: at exit, the calls
+// abandoned and still stuck.
+int CallThreadsRunning();
+
+// Waits up to `limit` for every call thread to end; true when none is left. A process must not
+// exit normally while one runs: its static destructors (OpenSSL's among them) would pull state
+// from under the call.
+bool AwaitCallThreads(absl::Duration limit);
+
 }  // namespace referral
 
 #endif  // REFERRAL_SERVICES_COMMON_OBSERVE_BLOCKING_CALL_H_

@@ -3,10 +3,12 @@
 #include <CLI/CLI.hpp>
 
 #include <atomic>
+#include <cstdlib>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "services/common/core/time_util.h"
+#include "services/common/observe/blocking_call.h"
 #include "services/common/observe/http_endpoint.h"
 #include "services/common/observe/log.h"
 #include "services/common/observe/status_metrics.h"
@@ -25,7 +27,12 @@ absl::StatusOr<std::unique_ptr<Clock>> ClockFromFlag(const std::string& clock_st
   return std::make_unique<ShiftedClock>(*start);
 }
 
-int ServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
+namespace {
+
+// How long an exiting service waits for calls it abandoned (librdkafka issue 5456) to end.
+constexpr absl::Duration kAbandonedCallsGrace = absl::Seconds(5);
+
+int Serve(int argc, char** argv, const ServiceDefinition& definition) {
   CLI::App app{definition.summary};
   ServiceContext context;
   context.name = definition.name;
@@ -98,6 +105,21 @@ int ServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
     return kExitFatal;
   }
   return kExitStopped;
+}
+
+}  // namespace
+
+int ServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
+  const int code = Serve(argc, argv, definition);
+  // Every object of the service is gone. A call abandoned still running would meet static
+  // destruction (OpenSSL's atexit clean-up among it) mid-call and crash the exit, so the exit
+  // status would no longer say what happened: wait a little, then leave without destructors.
+  if (!AwaitCallThreads(kAbandonedCallsGrace)) {
+    log::Warn("exit_with_calls_running", {{"calls", CallThreadsRunning()},
+                                          {"detail", "abandoned Kafka calls still stuck"}});
+    std::_Exit(code);
+  }
+  return code;
 }
 
 }  // namespace referral

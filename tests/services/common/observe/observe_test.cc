@@ -86,5 +86,30 @@ TEST(ThreadCallRunnerTest, AbandonsACallStillRunningWhenToldToGiveUpAndItStillOw
   EXPECT_TRUE(finished->load());
 }
 
+// At exit a process must not tear down while an abandoned call still runs librdkafka (and OpenSSL)
+// on its thread: ServiceMain asks how many are left and waits for them.
+TEST(ThreadCallRunnerTest, CountsItsCallThreadsUntilTheyEndAndWaitsForThemUpToALimit) {
+  ASSERT_TRUE(AwaitCallThreads(absl::Seconds(5)));  // none left by the tests before
+  SystemClock clock;
+  ThreadCallRunner runner(clock, absl::Milliseconds(5));
+  auto release = std::make_shared<std::atomic<bool>>(false);
+  std::optional<absl::Status> status = runner.Run(
+      [release] {
+        while (!release->load()) absl::SleepFor(absl::Milliseconds(1));
+        return absl::OkStatus();
+      },
+      [](absl::Duration waited) { return waited >= absl::Milliseconds(20); });
+  ASSERT_FALSE(status.has_value());
+  EXPECT_EQ(CallThreadsRunning(), 1);
+  EXPECT_FALSE(AwaitCallThreads(absl::Milliseconds(50)));  // still running: gives up
+  release->store(true);
+  EXPECT_TRUE(AwaitCallThreads(absl::Seconds(5)));
+  EXPECT_EQ(CallThreadsRunning(), 0);
+  // A call that ends in time leaves no thread counted either.
+  ASSERT_TRUE(runner.Run([] { return absl::OkStatus(); }, [](absl::Duration) { return false; })
+                  .has_value());
+  EXPECT_TRUE(AwaitCallThreads(absl::Seconds(5)));
+}
+
 }  // namespace
 }  // namespace referral
