@@ -10,7 +10,7 @@ BUF := $(TOOLS_DIR)/node_modules/.bin/buf
 CTEST := ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS)
 FUZZ_SECONDS ?= 20
 
-.PHONY: help deps build test test-unit test-asan test-fuzz lint-proto run bench format clean chart-docs
+.PHONY: help deps build test test-unit test-asan test-fuzz lint-proto run bench format clean chart-docs image
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -56,6 +56,9 @@ run: build ## The live pipeline: embedded Kafka, standardiser, router, simulated
 bench: build ## Benchmarks: standardise + route per incident; the pipeline vs a passthrough and the feed vs a plain reader, on a real broker
 	@$(BUILD_DIR)/bin/standardise_route_bench --benchmark_counters_tabular=true
 	@tests/benchmarks/run_pipeline_bench.sh $(BUILD_DIR)
+
+image: build ## The OCI image of every service, without a container engine (root): build/image/oci
+	@scripts/image.sh $(BUILD_DIR)/bin $(BUILD_DIR)/image
 
 chart-docs: deps ## Regenerate helm/referral-gateway/README.md from its values (helm-docs)
 	@$(TOOLS_DIR)/bin/helm-docs --chart-search-root helm/referral-gateway \

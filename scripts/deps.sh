@@ -3,23 +3,37 @@
 # package is present; runs `apt-get update` only when something is missing.
 set -euo pipefail
 
-packages=(
-  build-essential cmake ninja-build pkg-config git curl ca-certificates
+# What building the services needs (deploy/docker/Dockerfile's build stage installs only these:
+# scripts/deps.sh --build-only).
+build_packages=(
+  build-essential cmake ninja-build pkg-config git ca-certificates
+  python3  # CMake registers the Python tests when it configures
   libprotobuf-dev protobuf-compiler
   libgrpc++-dev protobuf-compiler-grpc
-  grpc-proto  # grpc/health/v1/health.proto, for grpcurl: gRPC's C++ health service has no descriptor to reflect
-  golang-github-gogo-googleapis-dev  # google/rpc/{status,error_details}.proto: gRPC error details
   librdkafka-dev libssl-dev
   prometheus-cpp-dev libcivetweb-dev
   libabsl-dev libyaml-cpp-dev libcli11-dev libspdlog-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  golang-github-gogo-googleapis-dev  # google/rpc/{status,error_details}.proto: gRPC error details
+)
+# What the tests and tools need besides.
+test_packages=(
+  curl
+  grpc-proto  # grpc/health/v1/health.proto, for grpcurl: gRPC's C++ health service has no descriptor to reflect
   tzdata
   clang libclang-rt-14-dev
   kcat
-  python3 python3-venv python3-yaml  # python3-yaml: tests/deploy/check_prometheus_rules.py
+  python3-venv python3-yaml  # python3-yaml: tests/deploy/check_prometheus_rules.py
   prometheus  # promtool: checks and unit-tests deploy/prometheus (CTest prometheus_rules)
   openjdk-17-jre-headless maven
+  mmdebstrap umoci  # make image: the OCI image without a container engine (scripts/image.sh)
 )
+
+if [[ "${1:-}" == "--build-only" ]]; then
+  packages=("${build_packages[@]}")
+else
+  packages=("${build_packages[@]}" "${test_packages[@]}")
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -28,7 +42,9 @@ for p in "${packages[@]}"; do
 done
 
 # npm (for buf) may come from NodeSource rather than Debian; ask for Debian's only when absent.
-command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+if [[ "${1:-}" != "--build-only" ]]; then
+  command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+fi
 
 if ((${#missing[@]} == 0)); then
   exit 0
