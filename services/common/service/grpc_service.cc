@@ -15,6 +15,7 @@ absl::StatusOr<GrpcService::Options> GrpcService::OptionsFrom(
     const std::string& default_listen) {
   Options options;
   options.listen = config.listen().empty() ? default_listen : config.listen();
+  options.health_listen = config.health_listen();
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
       MutualTlsCredentials(config.tls(), config_path, "grpc.tls");
   if (!credentials.ok()) return credentials.status();
@@ -46,6 +47,7 @@ GrpcService::GrpcService(const ServiceContext& context, Options options,
 
 GrpcService::~GrpcService() {
   if (server_ != nullptr) server_->Shutdown(std::chrono::system_clock::now());
+  if (health_server_ != nullptr) health_server_->Shutdown(std::chrono::system_clock::now());
 }
 
 absl::Status GrpcService::Start(const std::atomic<bool>&) {
@@ -75,23 +77,45 @@ absl::Status GrpcService::Start(const std::atomic<bool>&) {
     server_.reset();
     return absl::UnavailableError(absl::StrCat("grpc.listen: cannot listen on ", options_.listen));
   }
+  if (!options_.health_listen.empty()) {
+    grpc::ServerBuilder health;
+    health.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+    health.AddListeningPort(options_.health_listen, grpc::InsecureServerCredentials(),
+                            &health_port_);
+    health.SetMaxReceiveMessageSize(4096);  // a health check is a few bytes
+    health_server_ = health.BuildAndStart();
+    if (health_server_ == nullptr || health_port_ == 0) {
+      health_server_.reset();
+      server_->Shutdown(std::chrono::system_clock::now());
+      server_.reset();
+      return absl::UnavailableError(
+          absl::StrCat("grpc.health_listen: cannot listen on ", options_.health_listen));
+    }
+  }
   serving_.store(true);
   return absl::OkStatus();
 }
 
 absl::StatusOr<RunOutcome> GrpcService::Run(const std::atomic<bool>& stop) {
-  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+  std::vector<grpc::HealthCheckServiceInterface*> healths;
+  for (grpc::Server* server : {server_.get(), health_server_.get()}) {
+    if (server != nullptr && server->GetHealthCheckService() != nullptr) {
+      healths.push_back(server->GetHealthCheckService());
+    }
+  }
   bool serving = false;
+  for (auto* health : healths) health->SetServingStatus(false);
   while (!stop.load()) {
     const bool ready = NotReadyReason().empty();
-    if (health != nullptr && ready != serving) {
-      health->SetServingStatus(ready);
+    if (ready != serving) {
+      for (auto* health : healths) health->SetServingStatus(ready);
       serving = ready;
     }
     absl::SleepFor(absl::Milliseconds(100));
   }
   serving_.store(false);
-  if (health != nullptr) health->SetServingStatus(false);
+  for (auto* health : healths) health->SetServingStatus(false);
+  if (health_server_ != nullptr) health_server_->Shutdown(std::chrono::system_clock::now());
   log::Info("grpc_draining", {{"grace_ms", absl::ToInt64Milliseconds(options_.grace)}});
   server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.grace));
   server_->Wait();
@@ -103,6 +127,10 @@ std::string GrpcService::NotReadyReason() const {
   return ready_ ? ready_() : "";
 }
 
-nlohmann::json GrpcService::Describe() const { return {{"grpc_port", port_}}; }
+nlohmann::json GrpcService::Describe() const {
+  nlohmann::json described = {{"grpc_port", port_}};
+  if (health_port_ != 0) described["grpc_health_port"] = health_port_;
+  return described;
+}
 
 }  // namespace referral

@@ -1,5 +1,5 @@
 // A Service that serves gRPC services on one port, with gRPC's health service (SERVING while the
-// service is ready) and server reflection, the request metrics of GrpcMetrics, and a graceful
+// service is ready) and server reflection, optionally gRPC health alone on a second, plaintext port, the request metrics of GrpcMetrics, and a graceful
 // shutdown on stop: calls in flight get `grace` to finish, then are cancelled.
 #ifndef REFERRAL_SERVICES_COMMON_SERVICE_GRPC_SERVICE_H_
 #define REFERRAL_SERVICES_COMMON_SERVICE_GRPC_SERVICE_H_
@@ -26,6 +26,9 @@ class GrpcService final : public Service {
  public:
   struct Options {
     std::string listen = "0.0.0.0:0";  // "address:port"; port 0 picks one (see port())
+    // Where to serve gRPC health alone in plaintext, for Kubernetes' gRPC probes (they cannot
+    // present a client certificate); empty: nowhere.
+    std::string health_listen;
     absl::Duration grace = absl::Seconds(10);
     std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
     int max_receive_message_bytes = 4 << 20;
@@ -55,6 +58,8 @@ class GrpcService final : public Service {
 
   // The port it listens on, once started.
   int port() const { return port_; }
+  // The health-only port, once started; 0 when there is none.
+  int health_port() const { return health_port_; }
 
  private:
   const Options options_;
@@ -62,7 +67,9 @@ class GrpcService final : public Service {
   const std::function<std::string()> ready_;
   GrpcMetrics metrics_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<grpc::Server> health_server_;  // registers no service: gRPC adds only health
   int port_ = 0;
+  int health_port_ = 0;
   std::atomic<bool> serving_{false};
 };
 

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/time/clock.h"
+#include "referral/v1/intake.grpc.pb.h"
 #include "referral/v1/intake.pb.h"
 
 namespace referral {
@@ -152,6 +153,94 @@ TEST(GrpcServiceStartTest, AnAddressInUseIsUnavailable) {
   const absl::Status status = second.Start(stop);
   EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
   EXPECT_NE(status.message().find("grpc.listen: cannot listen on 127.0.0.1:"), std::string::npos);
+}
+
+// An intake whose Submit answers ALREADY_EXISTS: served where it answers that, not where
+// UNIMPLEMENTED.
+class MarkedIntake final : public v1::IncidentIntake::Service {
+  grpc::Status Submit(grpc::ServerContext*, const v1::SubmitRequest*,
+                      v1::SubmitResponse*) override {
+    return grpc::Status(grpc::StatusCode::ALREADY_EXISTS, "served");
+  }
+};
+
+// Kubernetes' gRPC probes speak plaintext; the services' own port is mTLS only. health_listen is
+// a second port that serves gRPC health and nothing else.
+class GrpcHealthPortTest : public GrpcServiceTest {
+ protected:
+  void SetUp() override {
+    context_.name = "test";
+    context_.registry = std::make_shared<prometheus::Registry>();
+    service_ = std::make_unique<GrpcService>(
+        context_, GrpcService::Options{.listen = "127.0.0.1:0", .health_listen = "127.0.0.1:0"},
+        std::vector<grpc::Service*>{&intake_}, std::vector<std::string>{"referral.v1.IncidentIntake"},
+        [this] {
+          std::lock_guard<std::mutex> lock(mu_);
+          return not_ready_;
+        });
+    ASSERT_TRUE(service_->Start(stop_).ok());
+    ASSERT_GT(service_->health_port(), 0);
+    ASSERT_NE(service_->health_port(), service_->port());
+    runner_ = std::thread([this] { outcome_ = service_->Run(stop_); });
+    main_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", service_->port()),
+                                grpc::InsecureChannelCredentials());
+    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", service_->health_port()),
+                                   grpc::InsecureChannelCredentials());
+  }
+
+  MarkedIntake intake_;
+  std::shared_ptr<grpc::Channel> main_;
+};
+
+TEST_F(GrpcHealthPortTest, ServesHealthFollowingReadinessAndNoOtherService) {
+  EXPECT_TRUE(HealthIs(std::string(kServing, 2)));
+  SetNotReady("broker unreachable");
+  EXPECT_TRUE(HealthIs(std::string(kNotServing, 2)));
+  SetNotReady("");
+  EXPECT_TRUE(HealthIs(std::string(kServing, 2)));
+  // The intake is served on its own port only.
+  EXPECT_EQ(Call("/referral.v1.IncidentIntake/Submit").first.error_code(),
+            grpc::StatusCode::UNIMPLEMENTED);
+  std::swap(channel_, main_);
+  EXPECT_EQ(Call("/referral.v1.IncidentIntake/Submit").first.error_code(),
+            grpc::StatusCode::ALREADY_EXISTS);
+  std::swap(channel_, main_);
+  EXPECT_EQ(service_->Describe()["grpc_health_port"], service_->health_port());
+}
+
+TEST_F(GrpcHealthPortTest, StoppingTakesTheHealthPortDownToo) {
+  ASSERT_TRUE(HealthIs(std::string(kServing, 2)));
+  stop_.store(true);
+  runner_.join();
+  EXPECT_FALSE(Call("/grpc.health.v1.Health/Check").first.ok());
+}
+
+TEST(GrpcServiceStartTest, NoHealthPortUnlessAsked) {
+  ServiceContext context;
+  context.registry = std::make_shared<prometheus::Registry>();
+  std::atomic<bool> stop{false};
+  GrpcService service(context, {.listen = "127.0.0.1:0"}, {}, {}, nullptr);
+  ASSERT_TRUE(service.Start(stop).ok());
+  EXPECT_EQ(service.health_port(), 0);
+  EXPECT_FALSE(service.Describe().contains("grpc_health_port"));
+}
+
+TEST(GrpcServiceStartTest, AHealthAddressInUseIsUnavailableAndNamed) {
+  ServiceContext context;
+  context.registry = std::make_shared<prometheus::Registry>();
+  std::atomic<bool> stop{false};
+  GrpcService first(context, {.listen = "127.0.0.1:0"}, {}, {}, nullptr);
+  ASSERT_TRUE(first.Start(stop).ok());
+  ServiceContext other = context;
+  other.registry = std::make_shared<prometheus::Registry>();
+  GrpcService second(other,
+                     {.listen = "127.0.0.1:0",
+                      .health_listen = absl::StrCat("127.0.0.1:", first.port())},
+                     {}, {}, nullptr);
+  const absl::Status status = second.Start(stop);
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
+  EXPECT_NE(status.message().find("grpc.health_listen: cannot listen on 127.0.0.1:"),
+            std::string::npos);
 }
 
 TEST(GrpcMetricsTest, MethodLabelsComeFromServedServicesOnly) {
