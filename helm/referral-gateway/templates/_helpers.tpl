@@ -39,15 +39,58 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
 {{/*
-The services: HTTP (metrics, health) port, gRPC port (0: none), whether it is a Kafka loop
-service with replicas. The ports are the services' defaults (deploy/config).
+The services: HTTP (metrics, health) port, gRPC port (0: none) and the plaintext port serving
+gRPC health alone, for the kubelet's gRPC probes (grpc.health_listen; the gRPC port is mTLS only).
+The ports are the services' defaults (deploy/config).
 */}}
 {{- define "referral-gateway.services" -}}
-standardiser: {http: 9101, grpc: 0}
-router: {http: 9102, grpc: 0}
-feed: {http: 9103, grpc: 50051}
-intake: {http: 9104, grpc: 50052}
-monitor: {http: 9105, grpc: 0}
+standardiser: {http: 9101, grpc: 0, health: 0}
+router: {http: 9102, grpc: 0, health: 0}
+feed: {http: 9103, grpc: 50051, health: 50061}
+intake: {http: 9104, grpc: 50052, health: 50062}
+monitor: {http: 9105, grpc: 0, health: 0}
+{{- end -}}
+
+{{/*
+A service's topic names: its own `config.topics` over the defaults of the Topics message
+(proto/referral/config/v1/config.proto), and the monitor's state topic. Call with
+(dict "root" $ "name" "feed").
+*/}}
+{{- define "referral-gateway.topics" -}}
+{{- $defaults := dict
+      "incidents" "incidents.v1"
+      "dead_letters" "incidents.dlq.v1"
+      "standardised" "referrals.standardised.v1"
+      "front_door_template" "referrals.frontdoor.{la}.v1"
+      "edt_template" "referrals.edt.{edt}.v1"
+      "triage" "referrals.triage.v1"
+      "routing_dead_letters" "referrals.dlq.v1"
+      "audit" "referrals.audit.v1"
+      "feedback" "referrals.feedback.v1" -}}
+{{- $config := default dict (index .root.Values .name).config -}}
+{{- $topics := merge (deepCopy (default dict $config.topics)) $defaults -}}
+{{- $_ := set $topics "state" (default "referrals.monitor.state.v1" $config.state_topic) -}}
+{{- toYaml $topics -}}
+{{- end -}}
+
+{{/* The LA directory the chart ships or values give, as YAML. */}}
+{{- define "referral-gateway.directory" -}}
+{{- if .Values.directory -}}
+{{- toYaml .Values.directory -}}
+{{- else -}}
+{{- .Files.Get "files/directory.yaml" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* A service's consumer group (kafka.group_id; default the service's name). */}}
+{{- define "referral-gateway.group" -}}
+{{- $config := default dict (index .root.Values .name).config -}}
+{{- default .name (default dict $config.kafka).group_id -}}
+{{- end -}}
+
+{{/* The Kafka user a service authenticates as, with strimzi.users.enabled. */}}
+{{- define "referral-gateway.kafkaUser" -}}
+{{- printf "%s-%s" (include "referral-gateway.fullname" .root) .name | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
 {{/*
@@ -69,24 +112,51 @@ Call with (dict "root" $ "name" "feed" "ports" $ports).
 {{- $kafka := deepCopy (default dict $config.kafka) -}}
 {{- $_ := set $kafka "bootstrap_servers" (required "kafka.bootstrapServers is required" $root.Values.kafka.bootstrapServers) -}}
 {{- $properties := merge (deepCopy (default dict $kafka.properties)) (deepCopy $root.Values.kafka.properties) -}}
+{{- $secrets := include "referral-gateway.secretProperties" . | fromYaml -}}
+{{- if $root.Values.strimzi.users.enabled -}}
+{{- $_ := set $properties "sasl.mechanism" "SCRAM-SHA-512" -}}
+{{- $_ := set $properties "sasl.username" (include "referral-gateway.kafkaUser" .) -}}
+{{- end -}}
 {{- if $properties -}}
 {{- $_ := set $kafka "properties" $properties -}}
 {{- end -}}
-{{- if $root.Values.kafka.secretProperties -}}
+{{- if $secrets -}}
 {{- $fromEnv := dict -}}
-{{- range $property, $ref := $root.Values.kafka.secretProperties -}}
+{{- range $property, $ref := $secrets -}}
 {{- $_ := set $fromEnv $property (include "referral-gateway.secretEnv" $property) -}}
 {{- end -}}
 {{- $_ := set $kafka "secret_properties_from_env" $fromEnv -}}
+{{- end -}}
+{{- if $root.Values.strimzi.topics.enabled -}}
+{{- /* The operator makes the topics; a service must not make one it lacks with other settings. */ -}}
+{{- $_ := set $kafka "missing_topics" "REFUSE" -}}
 {{- end -}}
 {{- $_ := set $config "kafka" $kafka -}}
 {{- if gt (int .ports.grpc) 0 -}}
 {{- $_ := set $config "grpc" (dict
       "listen" (printf "0.0.0.0:%v" .ports.grpc)
+      "health_listen" (printf "0.0.0.0:%v" .ports.health)
       "tls" (dict "cert_file" "tls/tls.crt" "key_file" "tls/tls.key" "client_ca_file" "tls/ca.crt")
       "grants_file" "grants.yaml") -}}
 {{- end -}}
 {{- toYaml $config -}}
+{{- end -}}
+
+{{/*
+A service's secret Kafka properties, {property: {secretName, key}}: kafka.secretProperties, and
+with strimzi.users.enabled its own user's password from the Secret the User Operator makes.
+Call with (dict "root" $ "name" "feed").
+*/}}
+{{- define "referral-gateway.secretProperties" -}}
+{{- $secrets := deepCopy .root.Values.kafka.secretProperties -}}
+{{- if .root.Values.strimzi.users.enabled -}}
+{{- $protocol := index .root.Values.kafka.properties "security.protocol" | default "" -}}
+{{- if not (hasPrefix "SASL_" $protocol) -}}
+{{- fail "strimzi.users.enabled: kafka.properties.security.protocol must be SASL_SSL (or SASL_PLAINTEXT): the users authenticate with SCRAM-SHA-512" -}}
+{{- end -}}
+{{- $_ := set $secrets "sasl.password" (dict "secretName" (include "referral-gateway.kafkaUser" .) "key" "password") -}}
+{{- end -}}
+{{- toYaml $secrets -}}
 {{- end -}}
 
 {{/* The environment variable carrying a secret Kafka property ("sasl.password" → KAFKA_SECRET_SASL_PASSWORD). */}}
