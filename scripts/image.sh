@@ -26,7 +26,7 @@ mapfile -t packages < <(grep -v '^\s*\(#\|$\)' deploy/docker/runtime-packages.tx
 inputs=$( (
   for s in "${services[@]}"; do sha256sum "$bin_dir/$s"; done
   sha256sum deploy/docker/runtime-packages.txt scripts/image.sh deploy/config/* | sed "s|$source_dir/||"
-  echo "$version $mirror"
+  echo "$version $mirror $(git rev-parse HEAD 2>/dev/null)"  # the revision is a label
 ) | sha256sum | cut -d' ' -f1)
 if [[ -f "$out_dir/inputs.sha256" && "$(cat "$out_dir/inputs.sha256")" == "$inputs" &&
       -f "$out_dir/oci/index.json" ]]; then

@@ -2,7 +2,8 @@
 the five services run from it (chroot, as the image's user, on a read-only root file system with
 its config mounted as the chart mounts it) against the test broker, each ready; then one incident
 submitted to the intake from it goes through its standardiser and router and is delivered by its
-feed, and its monitor counts it. So the image is known to hold every library, file and default the
+feed, and its monitor counts it. The feed's and intake's plaintext gRPC health port (the chart's
+gRPC probes) answers SERVING. So the image is known to hold every library, file and default the
 services need, and to work without root or a writable root.
 
 Needs root (CTest skips it otherwise: exit 77): mount namespaces, bind mounts and chroot. Runs under
@@ -19,6 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "system"))
+import grpc  # noqa: E402
 import yaml  # noqa: E402
 
 import grpc_clients  # noqa: E402
@@ -96,6 +98,7 @@ def service_config(rootfs, name, prefix):
         config["grpc"]["grants_file"] = f"/etc/referral/config/{config['grpc']['grants_file']}"
         assert config["grpc"]["tls"]["cert_file"].startswith("/etc/referral/tls/"), config["grpc"]
         config["grpc"]["tls"]["reload_interval_s"] = 1
+        config["grpc"]["health_listen"] = "127.0.0.1:0"  # as the chart sets it, for its probes
     return config
 
 
@@ -147,6 +150,12 @@ def main():
             if int(uid) != img.uid:
                 harness.fail(f"{name} runs as uid {uid}, not the image's {img.uid}")
             print(f"{name}: ready from the image, uid {uid}, port {service.port}")
+        # What the kubelet's gRPC probe sees: plaintext gRPC health on the health port.
+        for name in ("feed", "intake"):
+            port = grpc_clients.started_event(services[name].log_path)["grpc_health_port"]
+            with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+                grpc_clients.wait_health(channel, "SERVING", timeout=30)
+            print(f"{name}: gRPC health SERVING in plaintext on {port}, as a probe would ask")
 
         # One incident through all of them.
         document = json.loads(INCIDENT.read_text())
