@@ -211,4 +211,7 @@ if __name__ == "__main__":
     if os.geteuid() != 0:
         print("skipped: starting the image needs root (mount namespaces, chroot)")
         sys.exit(77)
+    if subprocess.run(["unshare", "--mount", "true"], capture_output=True).returncode != 0:
+        print("skipped: this machine refuses mount namespaces (unshare --mount), even to root")
+        sys.exit(77)
     main()
