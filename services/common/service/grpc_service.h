@@ -1,6 +1,8 @@
 // A Service that serves gRPC services on one port, with gRPC's health service (SERVING while the
-// service is ready) and server reflection, optionally gRPC health alone on a second, plaintext port, the request metrics of GrpcMetrics, and a graceful
-// shutdown on stop: calls in flight get `grace` to finish, then are cancelled.
+// service is ready) and server reflection, the request metrics of GrpcMetrics, and a graceful
+// shutdown on stop: calls in flight get `grace` to finish, then are cancelled. Optionally a second,
+// plaintext port for Kubernetes' gRPC probes serves health alone (and reflection, which gRPC adds
+// to every server: the descriptors, never a call of the services).
 #ifndef REFERRAL_SERVICES_COMMON_SERVICE_GRPC_SERVICE_H_
 #define REFERRAL_SERVICES_COMMON_SERVICE_GRPC_SERVICE_H_
 
