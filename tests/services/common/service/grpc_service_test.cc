@@ -24,15 +24,19 @@ constexpr char kNotServing[] = {0x08, 0x02};
 
 class GrpcServiceTest : public ::testing::Test {
  protected:
+  // What the service is made with; a fixture may serve more.
+  virtual GrpcService::Options MakeOptions() { return {.listen = "127.0.0.1:0"}; }
+  virtual std::vector<grpc::Service*> Served() { return {}; }
+  virtual std::vector<std::string> ServedNames() { return {}; }
+
   void SetUp() override {
     context_.name = "test";
     context_.registry = std::make_shared<prometheus::Registry>();
-    service_ = std::make_unique<GrpcService>(
-        context_, GrpcService::Options{.listen = "127.0.0.1:0"}, std::vector<grpc::Service*>{},
-        std::vector<std::string>{}, [this] {
-          std::lock_guard<std::mutex> lock(mu_);
-          return not_ready_;
-        });
+    service_ = std::make_unique<GrpcService>(context_, MakeOptions(), Served(), ServedNames(),
+                                             [this] {
+                                               std::lock_guard<std::mutex> lock(mu_);
+                                               return not_ready_;
+                                             });
     ASSERT_TRUE(service_->Start(stop_).ok());
     ASSERT_GT(service_->port(), 0);
     runner_ = std::thread([this] { outcome_ = service_->Run(stop_); });
@@ -168,24 +172,26 @@ class MarkedIntake final : public v1::IncidentIntake::Service {
 // a second port that serves gRPC health and nothing else.
 class GrpcHealthPortTest : public GrpcServiceTest {
  protected:
+  GrpcService::Options MakeOptions() override {
+    return {.listen = "127.0.0.1:0", .health_listen = "127.0.0.1:0"};
+  }
+  std::vector<grpc::Service*> Served() override { return {&intake_}; }
+  std::vector<std::string> ServedNames() override { return {"referral.v1.IncidentIntake"}; }
+
+  // Call() and HealthIs() go to the health port; main_ is the services' own.
   void SetUp() override {
-    context_.name = "test";
-    context_.registry = std::make_shared<prometheus::Registry>();
-    service_ = std::make_unique<GrpcService>(
-        context_, GrpcService::Options{.listen = "127.0.0.1:0", .health_listen = "127.0.0.1:0"},
-        std::vector<grpc::Service*>{&intake_}, std::vector<std::string>{"referral.v1.IncidentIntake"},
-        [this] {
-          std::lock_guard<std::mutex> lock(mu_);
-          return not_ready_;
-        });
-    ASSERT_TRUE(service_->Start(stop_).ok());
+    GrpcServiceTest::SetUp();
     ASSERT_GT(service_->health_port(), 0);
     ASSERT_NE(service_->health_port(), service_->port());
-    runner_ = std::thread([this] { outcome_ = service_->Run(stop_); });
-    main_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", service_->port()),
-                                grpc::InsecureChannelCredentials());
+    main_ = channel_;
     channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", service_->health_port()),
                                    grpc::InsecureChannelCredentials());
+  }
+
+  // The server goes before the intake it serves.
+  void TearDown() override {
+    GrpcServiceTest::TearDown();
+    service_.reset();
   }
 
   MarkedIntake intake_;
