@@ -15,6 +15,7 @@ build_packages=(
   libabsl-dev libyaml-cpp-dev libcli11-dev libspdlog-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   golang-github-gogo-googleapis-dev  # google/rpc/{status,error_details}.proto: gRPC error details
+  rapidjson-dev  # the JSON codec of the services (services/common/core/json_codec.cc)
 )
 # What the tests and tools need besides.
 test_packages=(

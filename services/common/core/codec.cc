@@ -9,6 +9,7 @@
 #include "absl/strings/strip.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
+#include "services/common/core/json_codec.h"
 
 namespace referral {
 namespace {
@@ -225,15 +226,11 @@ absl::StatusOr<Encoding> EncodingOf(absl::string_view content_type) {
                                                  kContentTypeJson, ")"));
 }
 
-absl::Status Decode(absl::string_view bytes, Encoding encoding, google::protobuf::Message& message,
-                    std::vector<UnknownEnumName>* unknown_names) {
-  if (encoding == Encoding::kProtobuf) {
-    if (!message.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("not a valid binary ", message.GetDescriptor()->full_name()));
-    }
-    return absl::OkStatus();
-  }
+namespace internal {
+
+absl::Status DecodeJsonReference(absl::string_view bytes, google::protobuf::Message& message,
+                                 std::vector<UnknownEnumName>* unknown_names) {
+  message.Clear();
   if (absl::Status strict_json = StrictJson::Check(bytes); !strict_json.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("invalid JSON: ", strict_json.message()));
   }
@@ -263,7 +260,7 @@ absl::Status Decode(absl::string_view bytes, Encoding encoding, google::protobuf
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> ToJson(const google::protobuf::Message& message) {
+absl::StatusOr<std::string> ToJsonReference(const google::protobuf::Message& message) {
   std::string json;
   // It can fail: a Timestamp or Duration outside its JSON range left a truncated document.
   const auto status = google::protobuf::util::MessageToJsonString(message, &json);
@@ -273,6 +270,29 @@ absl::StatusOr<std::string> ToJson(const google::protobuf::Message& message) {
         SafeJsonError(std::string(status.message()))));
   }
   return json;
+}
+
+}  // namespace internal
+
+absl::Status Decode(absl::string_view bytes, Encoding encoding, google::protobuf::Message& message,
+                    std::vector<UnknownEnumName>* unknown_names) {
+  if (encoding == Encoding::kProtobuf) {
+    if (!message.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("not a valid binary ", message.GetDescriptor()->full_name()));
+    }
+    return absl::OkStatus();
+  }
+  // The common case, fast: the forms the contracts use, read straight into the message.
+  if (json::FastParse(bytes, message)) return absl::OkStatus();
+  // Anything else, and every error, as protobuf's own parser and the strict reading have it.
+  return internal::DecodeJsonReference(bytes, message, unknown_names);
+}
+
+absl::StatusOr<std::string> ToJson(const google::protobuf::Message& message) {
+  std::string json;
+  if (json::FastPrint(message, json)) return json;
+  return internal::ToJsonReference(message);
 }
 
 absl::StatusOr<std::string> Encode(const google::protobuf::Message& message, Encoding encoding) {

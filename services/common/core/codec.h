@@ -46,6 +46,16 @@ absl::string_view ContentTypeOf(Encoding encoding);
 // never half a document.
 absl::StatusOr<std::string> ToJson(const google::protobuf::Message& message);
 
+namespace internal {
+
+// The reference JSON paths, protobuf's own converter with the strict reading: what Decode and
+// ToJson use for whatever json_codec.h's fast reader and writer do not handle. Exposed for the
+// tests and the fuzz target that hold the two to the same results.
+absl::Status DecodeJsonReference(absl::string_view bytes, google::protobuf::Message& message,
+                                 std::vector<UnknownEnumName>* unknown_names);
+absl::StatusOr<std::string> ToJsonReference(const google::protobuf::Message& message);
+
+}  // namespace internal
 }  // namespace referral
 
 #endif  // REFERRAL_SERVICES_COMMON_CORE_CODEC_H_
