@@ -9,6 +9,9 @@ TOOLS_DIR := $(BUILD_DIR)/tools
 BUF := $(TOOLS_DIR)/node_modules/.bin/buf
 CTEST := ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS)
 FUZZ_SECONDS ?= 20
+# librdkafka 2.16.0 for the binaries to load (scripts/librdkafka.sh); RDKAFKA_LIBRARY= for Debian's.
+RDKAFKA_LIBRARY ?= $(abspath $(TOOLS_DIR))/librdkafka/librdkafka.so.1
+CMAKE_OPTIONS := -DREFERRAL_RDKAFKA_LIBRARY=$(RDKAFKA_LIBRARY)
 
 .PHONY: help deps build test test-unit test-asan test-fuzz lint-proto run bench format clean chart-docs image
 
@@ -19,12 +22,13 @@ deps: ## Install the Debian packages and tools the build and tests need (idempot
 	@scripts/deps.sh
 	@[ -x $(BUF) ] || { mkdir -p $(TOOLS_DIR) && npm install --silent --no-audit --no-fund --prefix $(TOOLS_DIR) @bufbuild/buf@1.75.0 >/dev/null; }
 	@scripts/python-deps.sh $(TOOLS_DIR)
+	@scripts/librdkafka.sh $(TOOLS_DIR)
 	@scripts/grpcurl-deps.sh $(TOOLS_DIR)
 	@scripts/go-tools.sh $(TOOLS_DIR)
 	@scripts/k8s-schemas.sh $(TOOLS_DIR)
 
 $(BUILD_DIR)/build.ninja:
-	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_OPTIONS) >/dev/null
 
 build: deps $(BUILD_DIR)/build.ninja ## Build every binary into build/bin/
 	@cmake --build $(BUILD_DIR) -j$(JOBS)
@@ -41,21 +45,22 @@ test-unit: build ## Unit tests only (fast)
 	@$(CTEST) -L unit
 
 test-asan: ## Unit tests built with AddressSanitizer and UndefinedBehaviorSanitizer
-	@[ -f $(BUILD_DIR)/asan/build.ninja ] || cmake -S . -B $(BUILD_DIR)/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DREFERRAL_SANITIZE=ON >/dev/null
+	@[ -f $(BUILD_DIR)/asan/build.ninja ] || cmake -S . -B $(BUILD_DIR)/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DREFERRAL_SANITIZE=ON $(CMAKE_OPTIONS) >/dev/null
 	@cmake --build $(BUILD_DIR)/asan -j$(JOBS) --target unit_tests
 	@ctest --test-dir $(BUILD_DIR)/asan --output-on-failure -j$(JOBS) -L unit
 
 test-fuzz: ## Build the libFuzzer targets with clang and run each for FUZZ_SECONDS on the seed corpus
-	@[ -f $(BUILD_DIR)/fuzz/build.ninja ] || CXX=clang++ cmake -S . -B $(BUILD_DIR)/fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DREFERRAL_FUZZ=ON >/dev/null
+	@[ -f $(BUILD_DIR)/fuzz/build.ninja ] || CXX=clang++ cmake -S . -B $(BUILD_DIR)/fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DREFERRAL_FUZZ=ON $(CMAKE_OPTIONS) >/dev/null
 	@cmake --build $(BUILD_DIR)/fuzz -j$(JOBS) --target fuzz_targets
 	@tests/fuzz/run.sh $(BUILD_DIR)/fuzz/bin $(FUZZ_SECONDS)
 
 run: build ## The live pipeline: embedded Kafka, standardiser, router, simulated feed (KAFKA_BOOTSTRAP= to use a cluster)
 	@scripts/run.sh $(BUILD_DIR)/bin
 
-bench: build ## Benchmarks: standardise + route per incident; the pipeline vs a passthrough and the feed vs a plain reader, on a real broker
+bench: build ## Benchmarks: the core and codecs; the pipeline vs a passthrough, the feed vs a plain reader, the pipeline vs the Kafka Streams peer, on a real broker
 	@$(BUILD_DIR)/bin/standardise_route_bench --benchmark_counters_tabular=true
 	@tests/benchmarks/run_pipeline_bench.sh $(BUILD_DIR)
+	@tests/benchmarks/peer_bench.sh $(BUILD_DIR)
 
 image: build ## The OCI image of every service, without a container engine (root): build/image/oci
 	@scripts/image.sh $(BUILD_DIR)/bin $(BUILD_DIR)/image

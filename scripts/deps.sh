@@ -7,6 +7,7 @@ set -euo pipefail
 # scripts/deps.sh --build-only).
 build_packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
+  curl  # scripts/librdkafka.sh
   python3  # CMake registers the Python tests when it configures
   libprotobuf-dev protobuf-compiler
   libgrpc++-dev protobuf-compiler-grpc
@@ -19,7 +20,6 @@ build_packages=(
 )
 # What the tests and tools need besides.
 test_packages=(
-  curl
   grpc-proto  # grpc/health/v1/health.proto, for grpcurl: gRPC's C++ health service has no descriptor to reflect
   tzdata
   clang libclang-rt-14-dev

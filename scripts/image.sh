@@ -25,6 +25,7 @@ mapfile -t packages < <(grep -v '^\s*\(#\|$\)' deploy/docker/runtime-packages.tx
 # The image changes only when one of these does.
 inputs=$( (
   for s in "${services[@]}"; do sha256sum "$bin_dir/$s"; done
+  sha256sum "$bin_dir"/../lib/referral-gateway/* 2>/dev/null || true
   sha256sum deploy/docker/runtime-packages.txt scripts/image.sh deploy/config/* | sed "s|$source_dir/||"
   echo "$version $mirror $(git rev-parse HEAD 2>/dev/null)"  # the revision is a label
 ) | sha256sum | cut -d' ' -f1)
@@ -86,13 +87,27 @@ for s in "${services[@]}"; do
   install -m 0755 "$bin_dir/$s" "$rootfs/usr/bin/$s"
   strip --strip-unneeded "$rootfs/usr/bin/$s"
 done
+# librdkafka 2.16.0, when the binaries were built to load it (scripts/librdkafka.sh; their RPATH
+# names $ORIGIN/../lib/referral-gateway, here /usr/lib/referral-gateway).
+rdkafka=$bin_dir/../lib/referral-gateway/librdkafka.so.1
+if [[ -f "$rdkafka" ]]; then
+  install -d "$rootfs/usr/lib/referral-gateway" "$rootfs/usr/share/doc/referral-gateway"
+  install -m 0644 "$rdkafka" "$rootfs/usr/lib/referral-gateway/"
+  license=$bin_dir/../tools/librdkafka/LICENSE.confluent-kafka
+  [[ -f "$license" ]] && install -m 0644 "$license" "$rootfs/usr/share/doc/referral-gateway/"
+fi
 install -d "$rootfs/etc/referral/config" "$rootfs/etc/referral/tls"
 install -m 0644 deploy/config/* "$rootfs/etc/referral/config/"
 
-# Every library each binary needs must resolve inside the image.
+# Every library each binary needs must resolve inside the image, librdkafka to the one bundled.
 for s in "${services[@]}"; do
-  if missing=$(chroot "$rootfs" /lib64/ld-linux-x86-64.so.2 --list "/usr/bin/$s" | grep 'not found'); then
+  resolved=$(chroot "$rootfs" /lib64/ld-linux-x86-64.so.2 --list "/usr/bin/$s")
+  if missing=$(grep 'not found' <<<"$resolved"); then
     echo "image: $s needs libraries the image lacks:"$'\n'"$missing" >&2
+    exit 1
+  fi
+  if [[ -f "$rdkafka" ]] && ! grep -q 'librdkafka.so.1 => /usr/lib/referral-gateway/' <<<"$resolved"; then
+    echo "image: $s does not load the bundled librdkafka:"$'\n'"$resolved" >&2
     exit 1
   fi
 done
