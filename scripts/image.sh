@@ -106,7 +106,8 @@ for s in "${services[@]}"; do
     echo "image: $s needs libraries the image lacks:"$'\n'"$missing" >&2
     exit 1
   fi
-  if [[ -f "$rdkafka" ]] && ! grep -q 'librdkafka.so.1 => /usr/lib/referral-gateway/' <<<"$resolved"; then
+  if [[ -f "$rdkafka" ]] &&
+     ! grep -Eq 'librdkafka\.so\.1 => /usr/(bin/\.\./)?lib/referral-gateway/' <<<"$resolved"; then
     echo "image: $s does not load the bundled librdkafka:"$'\n'"$resolved" >&2
     exit 1
   fi

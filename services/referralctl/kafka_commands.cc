@@ -23,6 +23,7 @@
 #include "services/common/kafka/kafka_publisher.h"
 #include "services/common/kafka/kafka_reader.h"
 #include "services/common/kafka/mock_cluster.h"
+#include "services/monitor/config.h"
 #include "services/referralctl/commands.h"
 #include "services/referralctl/input.h"
 #include "services/referralctl/record_printer.h"
@@ -72,6 +73,14 @@ absl::StatusOr<std::set<std::string>> ServiceTopics(const DevBrokerOptions& opti
   for (const auto& la : router->directory->config().local_authorities()) {
     topics.insert(FrontDoorTopic(router->topics, la.gss_code()));
     if (!la.edt_id().empty()) topics.insert(EdtTopic(router->topics, la.edt_id()));
+  }
+  // The mock's metadata names no controller, which librdkafka 2.16's admin client waits for (so
+  // a service's CreateTopics times out), and 2.16's clients have no topic made on first mention:
+  // every topic a service would make for itself is made here.
+  if (!options.monitor_config.empty()) {
+    absl::StatusOr<MonitorSetup> monitor = LoadMonitorSetup(options.monitor_config);
+    if (!monitor.ok()) return monitor.status();
+    topics.insert(monitor->state_topic);
   }
   return topics;
 }

@@ -15,6 +15,7 @@ namespace referral::ctl {
 struct DevBrokerOptions {
   std::filesystem::path standardiser_config;  // topic names
   std::filesystem::path router_config;        // topic names and LAs
+  std::filesystem::path monitor_config;       // its state topic
   int partitions = 6;
   std::optional<std::filesystem::path> bootstrap_file;  // also write the address here
 };

@@ -262,6 +262,7 @@ int main(int argc, char** argv) {
   if (*dev_broker_cmd) {
     dev_broker.standardiser_config = ctl::DefaultConfig("standardiser");
     dev_broker.router_config = ctl::DefaultConfig("router");
+    dev_broker.monitor_config = ctl::DefaultConfig("monitor");
     if (*bootstrap_file_opt) dev_broker.bootstrap_file = bootstrap_file;
     return ctl::DevBroker(dev_broker, std::cout, std::cerr);
   }

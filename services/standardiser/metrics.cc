@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/strip.h"
 #include "referral/v1/referral.pb.h"
+#include "services/standardiser/core/standardise.h"
 
 namespace referral {
 
@@ -34,6 +35,10 @@ StandardiserMetrics::StandardiserMetrics(prometheus::Registry& registry)
       incidents_referred(incidents.Add({{"outcome", "referred"}})),
       incidents_skipped(incidents.Add({{"outcome", "skipped"}})),
       incidents_rejected(incidents.Add({{"outcome", "rejected"}})) {
+  // At zero from the start, so that the first skip shows in increase() (a closed set).
+  for (SkipReason reason : {SkipReason::kNoChild, SkipReason::kOtherTypeNoRisk}) {
+    skipped.Add({{"reason", std::string(SkipReasonName(reason))}});
+  }
   const google::protobuf::EnumDescriptor* issues = v1::QualityIssue_descriptor();
   by_quality_issue.assign(issues->value(issues->value_count() - 1)->number() + 1, nullptr);
   for (int i = 0; i < issues->value_count(); ++i) {

@@ -97,6 +97,15 @@ GrpcMetrics::GrpcMetrics(prometheus::Registry& registry, const std::vector<std::
       methods_.insert(absl::StrCat("/", service->full_name(), "/", service->method(i)->name()));
     }
   }
+  // Every method and code at zero from the start: increase() and rate() ignore a series' first
+  // sample, so a counter born at its first call would hide that call from alerts and dashboards.
+  std::vector<std::string> labels(methods_.begin(), methods_.end());
+  labels.push_back("unknown");
+  for (const std::string& method : labels) {
+    for (int code = 0; code < 17; ++code) {
+      requests.Add({{"method", method}, {"code", CodeName(static_cast<grpc::StatusCode>(code))}});
+    }
+  }
 }
 
 std::string GrpcMetrics::MethodLabel(absl::string_view method) const {

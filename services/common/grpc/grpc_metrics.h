@@ -3,7 +3,8 @@
 //   referral_grpc_request_seconds{method}              time from the call's start to its status
 //   referral_grpc_active_streams{method}               streaming calls open now
 // `method` is "/package.Service/Method" for the methods the server serves and "unknown" for
-// anything else, so a client cannot grow the label set.
+// anything else, so a client cannot grow the label set. Every method and code of the requests
+// counter is exported at zero from the start.
 #ifndef REFERRAL_SERVICES_COMMON_GRPC_GRPC_METRICS_H_
 #define REFERRAL_SERVICES_COMMON_GRPC_GRPC_METRICS_H_
 

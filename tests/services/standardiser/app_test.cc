@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "absl/strings/str_cat.h"
 
 #include <memory>
@@ -124,6 +126,19 @@ TEST_F(StandardiserProcessorTest, UnrecognisedValuesAreReferredListedAndCountedB
 }
 
 // Issue 9: `referred` counted attempts (11 for 8 incidents after an abort).
+// increase() ignores a series' first sample: each skip reason is there at zero from the start.
+TEST_F(StandardiserProcessorTest, EverySkipReasonIsExportedAtZeroFromTheStart) {
+  std::set<std::string> reasons;
+  for (const auto& family : registry_.Collect()) {
+    if (family.name != "referral_incidents_skipped_total") continue;
+    for (const auto& metric : family.metric) {
+      EXPECT_EQ(metric.counter.value, 0);
+      for (const auto& label : metric.label) reasons.insert(label.value);
+    }
+  }
+  EXPECT_EQ(reasons, (std::set<std::string>{"no_child", "other_type_no_risk"}));
+}
+
 TEST_F(StandardiserProcessorTest, OutcomesCountOnlyWhenTheirTransactionCommits) {
   StandardiserProcessor processor(standardiser_, DefaultStandardiserSetup().topics,
                                   Encoding::kProtobuf, clock_, metrics_, dead_letters_);
