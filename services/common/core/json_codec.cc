@@ -139,11 +139,12 @@ class Reader {
       if (field->is_repeated()) {
         if (!value.IsArray()) return false;
         for (const auto& item : value.GetArray()) {
-          if (item.IsArray() || item.IsNull() || !Add(item, message, reflection, *field, depth + 1)) {
+          if (item.IsArray() || item.IsNull() ||
+              !Store(item, message, reflection, *field, depth + 1, /*add=*/true)) {
             return false;
           }
         }
-      } else if (!Set(value, message, reflection, *field, depth)) {
+      } else if (!Store(value, message, reflection, *field, depth)) {
         return false;
       }
     }
@@ -151,101 +152,61 @@ class Reader {
   }
 
  private:
-  bool Set(const rapidjson::Value& value, Message& message, const Reflection& reflection,
-           const FieldDescriptor& field, int depth) {
+  // Stores `value` in `field`: sets it, or with `add` appends an element to it. `depth` is that
+  // of the object holding the field, or with `add` of the array.
+  bool Store(const rapidjson::Value& value, Message& message, const Reflection& reflection,
+             const FieldDescriptor& field, int depth, bool add = false) {
+    Message* const m = &message;
+    const FieldDescriptor* const f = &field;
     switch (field.cpp_type()) {
       case FieldDescriptor::CPPTYPE_INT32:
         if (!value.IsInt()) return false;
-        reflection.SetInt32(&message, &field, value.GetInt());
+        add ? reflection.AddInt32(m, f, value.GetInt()) : reflection.SetInt32(m, f, value.GetInt());
         return true;
       case FieldDescriptor::CPPTYPE_INT64: {
         int64_t number;
         if (!Int64Of(value, number)) return false;
-        reflection.SetInt64(&message, &field, number);
+        add ? reflection.AddInt64(m, f, number) : reflection.SetInt64(m, f, number);
         return true;
       }
       case FieldDescriptor::CPPTYPE_UINT32:
         if (!value.IsUint()) return false;
-        reflection.SetUInt32(&message, &field, value.GetUint());
+        add ? reflection.AddUInt32(m, f, value.GetUint())
+            : reflection.SetUInt32(m, f, value.GetUint());
         return true;
       case FieldDescriptor::CPPTYPE_UINT64: {
         uint64_t number;
         if (!UInt64Of(value, number)) return false;
-        reflection.SetUInt64(&message, &field, number);
+        add ? reflection.AddUInt64(m, f, number) : reflection.SetUInt64(m, f, number);
         return true;
       }
       case FieldDescriptor::CPPTYPE_DOUBLE:
         if (!value.IsNumber()) return false;
-        reflection.SetDouble(&message, &field, value.GetDouble());
+        add ? reflection.AddDouble(m, f, value.GetDouble())
+            : reflection.SetDouble(m, f, value.GetDouble());
         return true;
       case FieldDescriptor::CPPTYPE_BOOL:
         if (!value.IsBool()) return false;
-        reflection.SetBool(&message, &field, value.GetBool());
+        add ? reflection.AddBool(m, f, value.GetBool()) : reflection.SetBool(m, f, value.GetBool());
         return true;
-      case FieldDescriptor::CPPTYPE_STRING:
+      case FieldDescriptor::CPPTYPE_STRING: {
         if (!Text(value, field)) return false;
-        reflection.SetString(&message, &field,
-                             std::string(value.GetString(), value.GetStringLength()));
+        std::string text(value.GetString(), value.GetStringLength());
+        add ? reflection.AddString(m, f, std::move(text))
+            : reflection.SetString(m, f, std::move(text));
         return true;
+      }
       case FieldDescriptor::CPPTYPE_ENUM: {
         const int number = EnumOf(value, field);
         if (number < 0) return false;
-        reflection.SetEnumValue(&message, &field, number);
+        add ? reflection.AddEnumValue(m, f, number) : reflection.SetEnumValue(m, f, number);
         return true;
       }
       case FieldDescriptor::CPPTYPE_MESSAGE:
-        return MessageOf(value, *reflection.MutableMessage(&message, &field), depth + 1);
+        return MessageOf(value, add ? *reflection.AddMessage(m, f) : *reflection.MutableMessage(m, f),
+                         depth + 1);
       default:
         return false;  // float
-    }
-  }
-
-  bool Add(const rapidjson::Value& value, Message& message, const Reflection& reflection,
-           const FieldDescriptor& field, int depth) {
-    switch (field.cpp_type()) {
-      case FieldDescriptor::CPPTYPE_INT32:
-        if (!value.IsInt()) return false;
-        reflection.AddInt32(&message, &field, value.GetInt());
-        return true;
-      case FieldDescriptor::CPPTYPE_INT64: {
-        int64_t number;
-        if (!Int64Of(value, number)) return false;
-        reflection.AddInt64(&message, &field, number);
-        return true;
-      }
-      case FieldDescriptor::CPPTYPE_UINT32:
-        if (!value.IsUint()) return false;
-        reflection.AddUInt32(&message, &field, value.GetUint());
-        return true;
-      case FieldDescriptor::CPPTYPE_UINT64: {
-        uint64_t number;
-        if (!UInt64Of(value, number)) return false;
-        reflection.AddUInt64(&message, &field, number);
-        return true;
-      }
-      case FieldDescriptor::CPPTYPE_DOUBLE:
-        if (!value.IsNumber()) return false;
-        reflection.AddDouble(&message, &field, value.GetDouble());
-        return true;
-      case FieldDescriptor::CPPTYPE_BOOL:
-        if (!value.IsBool()) return false;
-        reflection.AddBool(&message, &field, value.GetBool());
-        return true;
-      case FieldDescriptor::CPPTYPE_STRING:
-        if (!Text(value, field)) return false;
-        reflection.AddString(&message, &field,
-                             std::string(value.GetString(), value.GetStringLength()));
-        return true;
-      case FieldDescriptor::CPPTYPE_ENUM: {
-        const int number = EnumOf(value, field);
-        if (number < 0) return false;
-        reflection.AddEnumValue(&message, &field, number);
-        return true;
-      }
-      case FieldDescriptor::CPPTYPE_MESSAGE:  // `depth` is the array's
-        return MessageOf(value, *reflection.AddMessage(&message, &field), depth + 1);
-      default:
-        return false;
     }
   }
 
