@@ -262,10 +262,7 @@ grpc::Status FeedService::RecordDecision(grpc::ServerContext* context,
                         absl::StrCat("decision not recorded; send it again: ",
                                      written.status().message()));
   }
-  absl::string_view outcome_name = v1::DecisionOutcome_Name(request->outcome());
-  absl::ConsumePrefix(&outcome_name, "DECISION_OUTCOME_");
-  const std::string outcome = absl::AsciiStrToLower(outcome_name);
-  metrics_.Decided(outcome);
+  metrics_.Decided(DecisionOutcomeLabel(request->outcome()));
   // The outcome is not logged beside the referral id: what was decided about a child is for the
   // feedback topic and the aggregate metric only.
   log::Info("feed_decision_recorded",

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/strip.h"
+
 namespace referral {
 
 FeedMetrics::FeedMetrics(prometheus::Registry& registry)
@@ -35,6 +38,32 @@ FeedMetrics::FeedMetrics(prometheus::Registry& registry)
                   .Help("Age of the oldest delivery not yet acknowledged on an open stream of "
                         "this replica, by queue (0: none)")
                   .Register(registry)) {}
+
+std::string DecisionOutcomeLabel(v1::DecisionOutcome outcome) {
+  absl::string_view name = v1::DecisionOutcome_Name(outcome);
+  absl::ConsumePrefix(&name, "DECISION_OUTCOME_");
+  return absl::AsciiStrToLower(name);
+}
+
+void FeedMetrics::ExportAtZero(const std::vector<std::string>& queues) {
+  for (const std::string& queue : queues) {
+    for (const char* kind : {"first", "redelivery"}) deliveries_.Add({{"queue", queue}, {"kind", kind}});
+    acknowledgements_.Add({{"queue", queue}});
+    duplicates_.Add({{"queue", queue}});
+  }
+  for (const char* method : {"Subscribe", "Acknowledge", "RecordDecision"}) {
+    for (const char* reason : {"unauthenticated", "permission_denied", "invalid_argument"}) {
+      refusals_.Add({{"method", method}, {"reason", reason}});
+    }
+  }
+  const google::protobuf::EnumDescriptor* outcomes = v1::DecisionOutcome_descriptor();
+  for (int i = 0; i < outcomes->value_count(); ++i) {
+    const auto outcome = static_cast<v1::DecisionOutcome>(outcomes->value(i)->number());
+    if (outcome != v1::DECISION_OUTCOME_UNSPECIFIED) {
+      decisions_.Add({{"outcome", DecisionOutcomeLabel(outcome)}});
+    }
+  }
+}
 
 void FeedMetrics::Delivered(const std::string& queue, bool redelivery) {
   deliveries_.Add({{"queue", queue}, {"kind", redelivery ? "redelivery" : "first"}}).Increment();

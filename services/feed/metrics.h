@@ -11,14 +11,24 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/time/time.h"
+#include "referral/v1/feed.pb.h"
 
 namespace referral {
+
+// The `outcome` label of a decision: DECISION_OUTCOME_S47_ENQUIRY -> "s47_enquiry".
+std::string DecisionOutcomeLabel(v1::DecisionOutcome outcome);
 
 class FeedMetrics {
  public:
   explicit FeedMetrics(prometheus::Registry& registry);
+
+  // Every counter of `queues` ("frontdoor/E06000023", "edt/avon"), every refusal of the feed's
+  // methods and every decision outcome, at zero: increase() ignores a series' first sample, so a
+  // series born at its first event would hide that event from alerts and dashboards.
+  void ExportAtZero(const std::vector<std::string>& queues);
 
   void Delivered(const std::string& queue, bool redelivery);
   void Acknowledged(const std::string& queue, int count);

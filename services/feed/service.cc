@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <utility>
 
@@ -39,7 +40,15 @@ class FeedRunner final : public Service {
         logs_{.audit_topic = setup_.topics.audit(), .feedback_topic = setup_.topics.feedback()},
         feed_(setup_, settings_, *grants_, *writer_, logs_, metrics_, context.instance, stopping_),
         grpc_(context, std::move(options), {&feed_}, {"referral.v1.ReferralFeed"},
-              [this] { return KafkaNotReadyReason(); }) {}
+              [this] { return KafkaNotReadyReason(); }) {
+    // Every queue of the directory: a front door per LA, an EDT per team.
+    std::set<std::string> queues;
+    for (const auto& la : setup_.directory->config().local_authorities()) {
+      queues.insert(absl::StrCat("frontdoor/", la.gss_code()));
+      if (!la.edt_id().empty()) queues.insert(absl::StrCat("edt/", la.edt_id()));
+    }
+    metrics_.ExportAtZero({queues.begin(), queues.end()});
+  }
 
   absl::Status Start(const std::atomic<bool>& stop) override {
     REFERRAL_RETURN_IF_ERROR(EnsureTopics(
