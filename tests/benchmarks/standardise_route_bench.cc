@@ -1,6 +1,6 @@
 // Standardise + route per incident for a realistic incident (2 adults, 3 children, a narrative
-// of a few hundred characters). `make bench` prints incidents/s; the copy and JSON-decode
-// benchmarks are the in-process baselines that give the figures a scale.
+// of a few hundred characters). `make bench` prints incidents/s; the copy, JSON and binary
+// decode and encode benchmarks are the in-process baselines that give the figures a scale.
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
@@ -82,6 +82,35 @@ void BM_DecodeJsonIncident(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_DecodeJsonIncident);
+
+// The codec targets (issue 13): JSON decode and encode of the incident against binary protobuf's.
+void BM_DecodeBinaryIncident(benchmark::State& state) {
+  const std::string bytes = Get().event.SerializeAsString();
+  for (auto _ : state) {
+    referral::v1::IncidentEvent event;
+    benchmark::DoNotOptimize(referral::Decode(bytes, referral::Encoding::kProtobuf, event));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_DecodeBinaryIncident);
+
+void BM_EncodeJsonIncident(benchmark::State& state) {
+  const Fixture& f = Get();
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(referral::Encode(f.event, referral::Encoding::kJson));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_EncodeJsonIncident);
+
+void BM_EncodeBinaryIncident(benchmark::State& state) {
+  const Fixture& f = Get();
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(referral::Encode(f.event, referral::Encoding::kProtobuf));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_EncodeBinaryIncident);
 
 void BM_Standardise(benchmark::State& state) {
   const Fixture& f = Get();

@@ -2,6 +2,7 @@
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/error.h>
+#include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include <cmath>
@@ -282,17 +283,12 @@ class Reader {
 
 // --- Writing -------------------------------------------------------------------------------
 
-// RapidJSON's output stream over a std::string.
-struct StringOut {
-  using Ch = char;
-  std::string* out;
-  void Put(char c) { out->push_back(c); }
-  void Flush() {}
-};
-
 class Printer {
  public:
-  explicit Printer(std::string& out) : stream_{&out}, writer_(stream_) {}
+  Printer() : writer_(buffer_) {}
+
+  // What has been written.
+  absl::string_view Written() const { return {buffer_.GetString(), buffer_.GetSize()}; }
 
   bool Object(const Message& message) {
     const Descriptor& descriptor = *message.GetDescriptor();
@@ -404,8 +400,10 @@ class Printer {
     return Quoted(text);
   }
 
-  StringOut stream_;
-  rapidjson::Writer<StringOut> writer_;
+  // RapidJSON's own buffer: it reserves before it writes, where a std::string stream would grow
+  // one character at a time.
+  rapidjson::StringBuffer buffer_;
+  rapidjson::Writer<rapidjson::StringBuffer> writer_;
 };
 
 }  // namespace
@@ -424,9 +422,11 @@ bool FastParse(absl::string_view json, Message& message) {
 }
 
 bool FastPrint(const Message& message, std::string& out) {
-  out.clear();
-  Printer printer(out);
-  return printer.Object(message);
+  Printer printer;
+  if (!printer.Object(message)) return false;
+  const absl::string_view written = printer.Written();
+  out.assign(written.data(), written.size());
+  return true;
 }
 
 }  // namespace referral::json
