@@ -9,8 +9,13 @@ TOOLS_DIR := $(BUILD_DIR)/tools
 BUF := $(TOOLS_DIR)/node_modules/.bin/buf
 CTEST := ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS)
 FUZZ_SECONDS ?= 20
-# librdkafka 2.16.0 for the binaries to load (scripts/librdkafka.sh); RDKAFKA_LIBRARY= for Debian's.
-RDKAFKA_LIBRARY ?= $(abspath $(TOOLS_DIR))/librdkafka/librdkafka.so.1
+# RDKAFKA=2.16: the binaries load librdkafka 2.16.0 (scripts/librdkafka.sh) in place of Debian's
+# 2.0.2, for a fresh build tree. Off by default until the broker-outage test passes with it every
+# time (tests/benchmarks/README.md, "librdkafka 2.16").
+RDKAFKA ?= debian
+ifeq ($(RDKAFKA),2.16)
+RDKAFKA_LIBRARY := $(abspath $(TOOLS_DIR))/librdkafka/librdkafka.so.1
+endif
 CMAKE_OPTIONS := -DREFERRAL_RDKAFKA_LIBRARY=$(RDKAFKA_LIBRARY)
 
 .PHONY: help deps build test test-unit test-asan test-fuzz lint-proto run bench format clean chart-docs image
@@ -22,7 +27,7 @@ deps: ## Install the Debian packages and tools the build and tests need (idempot
 	@scripts/deps.sh
 	@[ -x $(BUF) ] || { mkdir -p $(TOOLS_DIR) && npm install --silent --no-audit --no-fund --prefix $(TOOLS_DIR) @bufbuild/buf@1.75.0 >/dev/null; }
 	@scripts/python-deps.sh $(TOOLS_DIR)
-	@scripts/librdkafka.sh $(TOOLS_DIR)
+	@[ "$(RDKAFKA)" != 2.16 ] || scripts/librdkafka.sh $(TOOLS_DIR)
 	@scripts/grpcurl-deps.sh $(TOOLS_DIR)
 	@scripts/go-tools.sh $(TOOLS_DIR)
 	@scripts/k8s-schemas.sh $(TOOLS_DIR)

@@ -30,9 +30,7 @@ expect("ports", sorted(re.search(r"^EXPOSE (.*)", dockerfile, re.M).group(1).spl
 expect("workdir", re.search(r"^WORKDIR (\S+)", dockerfile.split("FROM debian:bookworm-slim")[1], re.M).group(1),
        re.search(r"--config\.workingdir (\S+)", script).group(1))
 expect("base", "FROM debian:bookworm-slim" in dockerfile, "bookworm" in script)
-expect("librdkafka 2.16 bundled in /usr/lib/referral-gateway",
-       "scripts/librdkafka.sh" in dockerfile and "/usr/lib/referral-gateway/" in dockerfile,
-       "/usr/lib/referral-gateway" in script)
+
 
 if failures:
     print("\n".join(failures))
