@@ -2,11 +2,12 @@
 
 #include <memory>
 #include <mutex>
-#include <set>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/core/queue.h"
 #include "services/common/core/status_macros.h"
 #include "services/common/kafka/kafka_admin.h"
 #include "services/common/kafka/kafka_settings.h"
@@ -41,13 +42,11 @@ class FeedRunner final : public Service {
         feed_(setup_, settings_, *grants_, *writer_, logs_, metrics_, context.instance, stopping_),
         grpc_(context, std::move(options), {&feed_}, {"referral.v1.ReferralFeed"},
               [this] { return KafkaNotReadyReason(); }) {
-    // Every queue of the directory: a front door per LA, an EDT per team.
-    std::set<std::string> queues;
-    for (const auto& la : setup_.directory->config().local_authorities()) {
-      queues.insert(absl::StrCat("frontdoor/", la.gss_code()));
-      if (!la.edt_id().empty()) queues.insert(absl::StrCat("edt/", la.edt_id()));
+    std::vector<std::string> queues;
+    for (const Queue& queue : DirectoryQueues(setup_.directory->config())) {
+      queues.push_back(queue.Name());
     }
-    metrics_.ExportAtZero({queues.begin(), queues.end()});
+    metrics_.ExportAtZero(queues);
   }
 
   absl::Status Start(const std::atomic<bool>& stop) override {

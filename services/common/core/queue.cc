@@ -1,5 +1,8 @@
 #include "services/common/core/queue.h"
 
+#include <algorithm>
+#include <utility>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -57,6 +60,20 @@ bool DirectoryHasQueue(const config::v1::Directory& directory, const Queue& queu
     }
   }
   return false;
+}
+
+std::vector<Queue> DirectoryQueues(const config::v1::Directory& directory) {
+  std::vector<Queue> queues;
+  for (const auto& la : directory.local_authorities()) {
+    queues.push_back({Queue::Kind::kFrontDoor, la.gss_code()});
+  }
+  for (const auto& la : directory.local_authorities()) {
+    Queue edt{Queue::Kind::kEdt, la.edt_id()};
+    if (!edt.id.empty() && std::find(queues.begin(), queues.end(), edt) == queues.end()) {
+      queues.push_back(std::move(edt));
+    }
+  }
+  return queues;
 }
 
 std::string QueueTopic(const config::v1::Topics& topics, const Queue& queue) {

@@ -4,6 +4,7 @@
 #define REFERRAL_SERVICES_COMMON_CORE_QUEUE_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -26,6 +27,9 @@ absl::StatusOr<Queue> ParseQueue(absl::string_view name);
 
 // Whether `directory` has this queue: an LA with that GSS code, or an LA whose EDT has that id.
 bool DirectoryHasQueue(const config::v1::Directory& directory, const Queue& queue);
+
+// Every queue of `directory`: a front door per LA, then an EDT per team, each once.
+std::vector<Queue> DirectoryQueues(const config::v1::Directory& directory);
 
 // The queue's routed topic under `topics` (WithDefaults() applied).
 std::string QueueTopic(const config::v1::Topics& topics, const Queue& queue);

@@ -126,6 +126,22 @@ TEST(QueueTest, DirectoryHasItsLasFrontDoorsAndEdtsOnly) {
   EXPECT_FALSE(DirectoryHasQueue(directory, *ParseQueue("frontdoor/avon")));
 }
 
+TEST(QueueTest, DirectoryQueuesAreEachFrontDoorThenEachEdtOnce) {
+  config::v1::Directory directory = Avon();  // Bristol (EDT avon), Somerset (EDT somerset)
+  auto* bath = directory.add_local_authorities();  // shares Avon's EDT
+  bath->set_gss_code("E06000022");
+  bath->set_edt_id("avon");
+  directory.add_local_authorities()->set_gss_code("E09000001");  // no EDT
+  std::vector<std::string> names;
+  for (const Queue& queue : DirectoryQueues(directory)) {
+    EXPECT_TRUE(DirectoryHasQueue(directory, queue)) << queue.Name();
+    names.push_back(queue.Name());
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"frontdoor/E06000023", "frontdoor/E06000066",
+                                             "frontdoor/E06000022", "frontdoor/E09000001",
+                                             "edt/avon", "edt/somerset"}));
+}
+
 TEST(QueueTest, TopicOfEachKind) {
   const config::v1::Topics topics = WithDefaults({});
   EXPECT_EQ(QueueTopic(topics, *ParseQueue("frontdoor/E06000023")),
