@@ -4,28 +4,19 @@
 
 #include <gtest/gtest.h>
 
-#include <map>
 #include <set>
 #include <string>
+
+#include "tests/testing/metrics.h"
 
 namespace referral {
 namespace {
 
-// Every series of counter family `name`, as its labels joined ("queue=edt/avon,kind=first").
+// The series of counter family `name`, each checked to be at zero, by their labels.
 std::set<std::string> ZeroSeries(prometheus::Registry& registry, const std::string& name) {
-  std::set<std::string> series;
-  for (const auto& family : registry.Collect()) {
-    if (family.name != name) continue;
-    for (const auto& metric : family.metric) {
-      EXPECT_EQ(metric.counter.value, 0) << name;
-      std::string labels;
-      for (const auto& label : metric.label) {
-        labels += (labels.empty() ? "" : ",") + label.name + "=" + label.value;
-      }
-      series.insert(labels);
-    }
-  }
-  return series;
+  const auto series = testing::CounterSeries(registry, name);
+  for (const auto& [labels, value] : series) EXPECT_EQ(value, 0) << name << " " << labels;
+  return testing::Labels(series);
 }
 
 TEST(FeedMetricsTest, EveryQueueMethodAndOutcomeIsExportedAtZero) {

@@ -6,7 +6,6 @@
 #include <grpcpp/grpcpp.h>
 
 #include <future>
-#include <set>
 #include <mutex>
 #include <thread>
 
@@ -16,6 +15,7 @@
 #include "google/protobuf/descriptor.h"
 #include "referral/v1/intake.grpc.pb.h"
 #include "referral/v1/intake.pb.h"
+#include "tests/testing/metrics.h"
 
 namespace referral {
 namespace {
@@ -258,23 +258,12 @@ TEST(GrpcMetricsTest, EveryMethodAndCodeIsExportedAtZeroFromTheStart) {
   ASSERT_NE(v1::SubmitRequest::descriptor(), nullptr);
   prometheus::Registry registry;
   GrpcMetrics metrics(registry, {"referral.v1.IncidentIntake"});
-  std::set<std::pair<std::string, std::string>> zero;
-  for (const auto& family : registry.Collect()) {
-    if (family.name != "referral_grpc_requests_total") continue;
-    for (const auto& metric : family.metric) {
-      std::string method, code;
-      for (const auto& label : metric.label) {
-        if (label.name == "method") method = label.value;
-        if (label.name == "code") code = label.value;
-      }
-      EXPECT_EQ(metric.counter.value, 0) << method << " " << code;
-      zero.insert({method, code});
-    }
-  }
-  EXPECT_TRUE(zero.contains({"/referral.v1.IncidentIntake/Submit", "OK"}));
-  EXPECT_TRUE(zero.contains({"/referral.v1.IncidentIntake/Submit", "UNAVAILABLE"}));
-  EXPECT_TRUE(zero.contains({"/grpc.health.v1.Health/Check", "OK"}));
-  EXPECT_TRUE(zero.contains({"unknown", "UNIMPLEMENTED"}));
+  const auto zero = testing::CounterSeries(registry, "referral_grpc_requests_total");
+  for (const auto& [labels, value] : zero) EXPECT_EQ(value, 0) << labels;
+  EXPECT_TRUE(zero.contains("code=OK,method=/referral.v1.IncidentIntake/Submit"));
+  EXPECT_TRUE(zero.contains("code=UNAVAILABLE,method=/referral.v1.IncidentIntake/Submit"));
+  EXPECT_TRUE(zero.contains("code=OK,method=/grpc.health.v1.Health/Check"));
+  EXPECT_TRUE(zero.contains("code=UNIMPLEMENTED,method=unknown"));
   // Every served method (Submit and the intake's others, health, reflection, unknown) by 17 codes.
   const int methods = google::protobuf::DescriptorPool::generated_pool()
                           ->FindServiceByName(v1::IncidentIntake::service_full_name())
