@@ -80,8 +80,7 @@ def service_config(rootfs, name, prefix):
     ports: every file it names is the image's own (/etc/referral/config/...), the TLS files are
     the test's, mounted at /etc/referral/tls as the chart's Secret is."""
     config = yaml.safe_load((rootfs / "etc/referral/config" / f"{name}.yaml").read_text())
-    for key in ("directory_file",):
-        config[key] = f"/etc/referral/config/{config[key]}"
+    config["directory_file"] = f"/etc/referral/config/{config['directory_file']}"
     if "calendar" in config:
         config["calendar"]["bank_holidays_file"] = \
             f"/etc/referral/config/{config['calendar']['bank_holidays_file']}"
