@@ -18,8 +18,8 @@ RANK = {"core": 0, "config": 1, "observe": 2, "messaging": 3, "kafka": 4, "grpc"
 
 CLIENT_LIBS = r"(librdkafka/|rdkafka|grpc|grpcpp/)"
 FORBIDDEN = {
-    "core": r"(librdkafka/|rdkafka|grpc|grpcpp/|prometheus/|fstream|iostream|filesystem|thread|"
-            r"chrono|yaml-cpp/|spdlog/|CivetServer|absl/time/clock\.h)",
+    "core": r"(librdkafka/|rdkafka|grpc|grpcpp/|prometheus/|^(fstream|iostream|filesystem|thread|chrono)$|"
+            r"yaml-cpp/|spdlog/|CivetServer|absl/time/clock\.h)",
     "config": r"(librdkafka/|rdkafka|grpc|grpcpp/|prometheus/|spdlog/|CivetServer)",
     "observe": CLIENT_LIBS,
     "messaging": r"(librdkafka/|rdkafka|grpc|grpcpp/|CivetServer|spdlog/)",

@@ -30,6 +30,10 @@ expect_pass
 # A core may compose another service's core (the intake's uses the standardiser's and router's).
 write feed/core/b.cc "services/router/core/route.h"
 expect_pass
+# A standard header is refused by its name, not by a word in another library's path.
+reset
+write common/core/b.cc "absl/base/thread_annotations.h"
+expect_pass
 expect_fail "observe including kafka" common/observe/b.cc services/common/kafka/kafka_settings.h
 expect_fail "messaging including service" common/messaging/b.cc services/common/service/service.h
 expect_fail "kafka including grpc" common/kafka/b.cc services/common/grpc/grpc_metrics.h
@@ -37,8 +41,9 @@ expect_fail "grpc including kafka" common/grpc/b.cc services/common/kafka/record
 expect_fail "messaging including librdkafka" common/messaging/b.cc librdkafka/rdkafkacpp.h
 expect_fail "observe including grpc" common/observe/b.cc grpcpp/grpcpp.h
 expect_fail "a core including a thread" common/core/b.cc thread
+expect_fail "a core including a clock" common/core/b.cc chrono
 expect_fail "a core including config" feed/core/b.cc services/common/config/setup.h
 expect_fail "common including a service" common/kafka/b.cc services/feed/app.h
 expect_fail "a service core including its shell" feed/core/b.cc services/feed/app.h
 expect_fail "a service core including another's shell" feed/core/b.cc services/router/app.h
-echo "check_layers_test: 2 passed, 0 failed (11 broken trees refused)"
+echo "check_layers_test: 3 passed, 0 failed (12 broken trees refused)"

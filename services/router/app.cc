@@ -1,5 +1,6 @@
 #include "services/router/app.h"
 
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -31,30 +32,31 @@ void RouterProcessor::Process(const InRecord& in, std::vector<OutRecord>& out) {
   // The LA label comes from the directory (a closed set), never from the record.
   const std::string la_label = router_.HoursFor(referral.la_code()) != nullptr ? referral.la_code() : "triage";
   const std::string id = absl::StrCat(referral.referral_id(), ".r", referral.revision());
-  absl::StatusOr<std::vector<Delivery>> deliveries = router_.Route(std::move(referral), clock_.Now());
-  if (!deliveries.ok()) {
-    out.push_back(DeadLetter(in, "unroutable", deliveries.status().message()));
-    return;
-  }
   // Every copy encodes, or none goes out and the referral is dead-lettered whole.
   const size_t first = out.size();
-  for (Delivery& delivery : *deliveries) {
-    absl::StatusOr<std::string> value = Encode(delivery.referral, output_encoding_);
-    if (!value.ok()) {
-      out.resize(first);
-      out.push_back(DeadLetter(in, "unencodable", value.status().message()));
-      return;
-    }
-    OutRecord record;
-    record.topic = delivery.topic;
-    record.key = delivery.referral.referral_id();
-    record.value = *std::move(value);
-    record.headers = CloudEventHeaders(output_encoding_, absl::StrCat(id, ".", delivery.topic),
-                                       kRouterSource, kReferralRoutedType, clock_.Now());
-    out.push_back(std::move(record));
+  std::optional<absl::Status> unencodable;
+  absl::Status routed = router_.RouteEach(
+      referral, clock_.Now(), [&](const std::string& topic, const v1::Referral& copy) -> absl::Status {
+        absl::StatusOr<std::string> value = Encode(copy, output_encoding_);
+        if (!value.ok()) {
+          unencodable = value.status();
+          return value.status();
+        }
+        OutRecord& record = out.emplace_back();
+        record.topic = topic;
+        record.key = copy.referral_id();
+        record.value = *std::move(value);
+        record.headers = CloudEventHeaders(output_encoding_, absl::StrCat(id, ".", topic), kRouterSource,
+                                           kReferralRoutedType, clock_.Now());
+        return absl::OkStatus();
+      });
+  if (!routed.ok()) {
+    out.resize(first);
+    out.push_back(DeadLetter(in, unencodable ? "unencodable" : "unroutable", routed.message()));
+    return;
   }
-  if (!deliveries->empty()) {
-    const v1::RoutingDecision& routing = deliveries->front().referral.routing();
+  if (out.size() > first) {
+    const v1::RoutingDecision& routing = referral.routing();
     pending_.Add(metrics_.routed.Add(
         {{"la", la_label}, {"window", WindowName(routing.window())}, {"rule", routing.rule_id()}}));
   }

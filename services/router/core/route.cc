@@ -64,24 +64,32 @@ absl::StatusOr<RoutingDecision> Router::Decide(absl::string_view la_code,
   return decision;
 }
 
-absl::StatusOr<std::vector<Delivery>> Router::Route(v1::Referral referral, absl::Time now) const {
+absl::Status Router::RouteEach(
+    v1::Referral& referral, absl::Time now,
+    absl::FunctionRef<absl::Status(const std::string& topic, const v1::Referral& copy)> deliver) const {
   absl::StatusOr<RoutingDecision> decision = Decide(referral.la_code(), referral.urgency(), now);
   if (!decision.ok()) return decision.status();
   const bool edt = decision->rule_id() == kRuleOutOfHoursEdt;
-  std::vector<Delivery> deliveries;
-  deliveries.reserve(decision->destinations_size());
   const int count = decision->destinations_size();
+  RoutingDecision& routing = *referral.mutable_routing();
+  routing = *std::move(decision);
   for (int i = 0; i < count; ++i) {
-    Delivery& delivery = deliveries.emplace_back();
-    delivery.topic = decision->destinations(i);
-    // Copy for all but the last destination, which takes the referral itself.
-    delivery.referral = i + 1 < count ? referral : std::move(referral);
-    RoutingDecision& routing = *delivery.referral.mutable_routing();
-    routing = *decision;
-    routing.set_delivered_to(delivery.topic);
+    // The routing names its own topic from the list it carries, and that list does not change.
+    routing.set_delivered_to(routing.destinations(i));
     // The EDT copy comes first; the front-door copy after it is the handover.
     routing.set_handover(edt && i > 0);
+    if (absl::Status status = deliver(routing.destinations(i), referral); !status.ok()) return status;
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<Delivery>> Router::Route(v1::Referral referral, absl::Time now) const {
+  std::vector<Delivery> deliveries;
+  absl::Status status = RouteEach(referral, now, [&](const std::string& topic, const v1::Referral& copy) {
+    deliveries.push_back(Delivery{topic, copy});
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
   return deliveries;
 }
 

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -54,6 +56,14 @@ class Router {
   // its routing (the front-door copy of an EDT referral has `handover` true). Takes the referral
   // by value: callers done with it should std::move it in, which saves a copy.
   absl::StatusOr<std::vector<Delivery>> Route(v1::Referral referral, absl::Time now) const;
+
+  // Route() without the copies: for each destination in order, sets `referral`'s routing to that
+  // copy's and calls `deliver(topic, referral)`, which must take what it needs (encode it) before
+  // returning. Stops at the first error `deliver` returns and returns it; else OK, with the last
+  // copy's routing left on `referral`. Fails as Decide() does before any call.
+  absl::Status RouteEach(
+      v1::Referral& referral, absl::Time now,
+      absl::FunctionRef<absl::Status(const std::string& topic, const v1::Referral& copy)> deliver) const;
 
   // The office hours of the LA with this GSS code, or nullptr when it is not in the directory.
   const OfficeHours* HoursFor(absl::string_view gss_code) const;

@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "google/protobuf/struct.pb.h"
 #include "referral/v1/incident.pb.h"
 #include "referral/v1/referral.pb.h"
 #include "services/common/core/codec.h"
@@ -40,6 +41,32 @@ TEST(UnrecognisedTest, UnknownNumbersAnywhereWithTheirPathsInFieldOrder) {
   EXPECT_THAT(Describe(FindUnrecognisedValues(event)),
               ElementsAre("incident_type=40", "persons[1].role=12",
                           "persons[1].voice.not_spoken_reason=99", "police_actions[1].type=77"));
+}
+
+TEST(UnrecognisedTest, FoundAtEveryDepthAndInEveryTypeThatHoldsThem) {
+  // Relationships sit two repeated levels down; the referral shares Person with the incident, so
+  // a type is looked into the same way whichever message reached it first.
+  v1::IncidentEvent event;
+  v1::Person& person = *event.add_persons();
+  person.add_relationships()->set_type(v1::RELATIONSHIP_TYPE_PARENT);
+  person.add_relationships()->set_type(static_cast<v1::RelationshipType>(31));
+  EXPECT_THAT(Describe(FindUnrecognisedValues(event)), ElementsAre("persons[0].relationships[1].type=31"));
+  v1::Referral referral;
+  referral.add_children()->mutable_voice()->set_not_spoken_reason(static_cast<v1::NotSpokenReason>(8));
+  *referral.add_adults() = person;
+  EXPECT_THAT(Describe(FindUnrecognisedValues(referral)),
+              ElementsAre("children[0].voice.not_spoken_reason=8", "adults[0].relationships[1].type=31"));
+}
+
+TEST(UnrecognisedTest, ARecursiveTypeIsWalkedToItsDepth) {
+  // google.protobuf.Value holds itself through ListValue: the enum below is found however the
+  // recursion was first met.
+  google::protobuf::Value value;
+  google::protobuf::Value& inner = *value.mutable_list_value()->add_values();
+  inner.mutable_list_value()->add_values()->set_null_value(static_cast<google::protobuf::NullValue>(7));
+  EXPECT_THAT(Describe(FindUnrecognisedValues(value)),
+              ElementsAre("list_value.values[0].list_value.values[0].null_value=7"));
+  EXPECT_THAT(Describe(FindUnrecognisedValues(inner)), ElementsAre("list_value.values[0].null_value=7"));
 }
 
 TEST(UnrecognisedTest, ANameTheDecoderMetIsReportedAsSent) {

@@ -255,6 +255,35 @@ TEST_F(DefaultRouterTest, EveryCopyCarriesTheWholeDecision) {
   }
 }
 
+TEST_F(DefaultRouterTest, RouteEachHandsOverEveryCopyInTurnAsRouteGivesThem) {
+  const std::vector<Delivery> copies = MustRoute(router(), ReferralTo(kBristol, kStandard), kMondayEvening);
+  Referral referral = ReferralTo(kBristol, kStandard);
+  std::vector<Delivery> seen;
+  const absl::Status status =
+      router().RouteEach(referral, At(kMondayEvening), [&](const std::string& topic, const Referral& copy) {
+        seen.push_back(Delivery{topic, copy});
+        return absl::OkStatus();
+      });
+  ASSERT_TRUE(status.ok()) << status;
+  ASSERT_EQ(seen.size(), copies.size());
+  for (size_t i = 0; i < seen.size(); ++i) {
+    EXPECT_EQ(seen[i].topic, copies[i].topic);
+    EXPECT_TRUE(MessageDifferencer::Equals(seen[i].referral, copies[i].referral)) << i;
+  }
+}
+
+TEST_F(DefaultRouterTest, RouteEachStopsAtTheFirstCopyItsCallerRefuses) {
+  Referral referral = ReferralTo(kBristol, kStandard);
+  int calls = 0;
+  const absl::Status status =
+      router().RouteEach(referral, At(kMondayEvening), [&](const std::string&, const Referral&) {
+        ++calls;
+        return absl::InvalidArgumentError("cannot encode");
+      });
+  EXPECT_EQ(status, absl::InvalidArgumentError("cannot encode"));
+  EXPECT_EQ(calls, 1);  // the EDT copy; the handover copy is never offered
+}
+
 TEST_F(DefaultRouterTest, FormerAvonAuthoritiesShareAvonEdt) {
   for (absl::string_view la : {kBathNes, kBristol, kNorthSomerset, kSouthGlos}) {
     SCOPED_TRACE(la);
