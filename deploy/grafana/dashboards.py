@@ -651,6 +651,16 @@ def gateway_operations():
         [Query(quantile(0.5, "referral_transaction_commit_seconds", "job"), "p50 {{job}}"),
          Query(quantile(0.99, "referral_transaction_commit_seconds", "job"), "p99 {{job}}")],
         minimum=0)
+    board.timeseries(
+        "Where the loop's time goes",
+        "Share of each service's consume-process-commit loop spent waiting for input (poll), "
+        "processing, committing and serving delivery reports, averaged over its instances. A "
+        "loop mostly committing is held back by the broker; one mostly polling has spare room.",
+        "percentunit",
+        [Query(f"sum by (job, phase) (rate(referral_loop_seconds_total{{{JOB}}}[$__rate_interval])) "
+               f"/ on (job) group_left sum by (job) (rate(referral_loop_seconds_total{{{JOB}}}"
+               f"[$__rate_interval]))", "{{job}} {{phase}}")],
+        minimum=0)
 
     board.row("Consumer lag and stalls")
     board.timeseries(

@@ -45,6 +45,21 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+PHASES = ("poll", "process", "commit", "deliver")
+
+
+def loop_seconds(service):
+    """Seconds the service's loop has spent in each phase (referral_loop_seconds_total)."""
+    return [service.metric("referral_loop_seconds_total", phase=phase) for phase in PHASES]
+
+
+def loop_shares(before, after):
+    """"poll 41% process 30% ..." of the time between two loop_seconds() readings."""
+    spent = [b - a for a, b in zip(before, after)]
+    total = sum(spent) or 1.0
+    return " ".join(f"{phase} {100 * t / total:.0f}%" for phase, t in zip(PHASES, spent))
+
+
 def broker_pid():
     return int((harness.STATE_DIR / "pid").read_text())
 
@@ -98,14 +113,18 @@ def throughput(kind):
         ready = time.time()
         pids = (first.proc.pid, last.proc.pid, broker_pid())
         cpu_before = [cpu_seconds(pid) for pid in pids]
+        loops_before = [loop_seconds(first), loop_seconds(last)]
         while last.metric("referral_records_produced_total") < want:
             first.check_alive()
             time.sleep(0.05)
         seconds = time.time() - ready
         cpu = [cpu_seconds(pid) - before for pid, before in zip(pids, cpu_before)]
         rss = (peak_rss_mib(first), peak_rss_mib(last))
+        # Counted at each commit: the last stage's final commit is in, the first stage's too.
+        loops = [loop_shares(before, loop_seconds(stage))
+                 for before, stage in zip(loops_before, (first, last))]
         return {"incidents_per_s": N / seconds, "seconds": seconds, "startup_s": ready - began,
-                "rss_mib": rss, "cpu_s": cpu}
+                "rss_mib": rss, "cpu_s": cpu, "loop": loops}
     finally:
         pipeline.stop_all()
 
@@ -180,6 +199,8 @@ def main():
               f"({results[kind]['seconds']:.1f} s); peak RSS {results[kind]['rss_mib'][0]:.1f} / "
               f"{results[kind]['rss_mib'][1]:.1f} MiB; CPU s stage 1 / stage 2 / broker "
               + " / ".join(f"{c:.1f}" for c in results[kind]["cpu_s"]), flush=True)
+        print(f"{'':12s} loop time, stage 1: {results[kind]['loop'][0]}; stage 2: "
+              f"{results[kind]['loop'][1]}", flush=True)
     ratio = results["pipeline"]["incidents_per_s"] / results["passthrough"]["incidents_per_s"]
     print(f"ratio pipeline / passthrough: {ratio:.2f} (target >= 0.60)")
     for kind in ("passthrough", "pipeline"):

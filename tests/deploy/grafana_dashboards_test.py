@@ -42,8 +42,9 @@ ALLOWED_LABELS = {
     "reason", "field", "job", "instance", "topic", "le", "result", "code", "method", "service",
     "partition", "kind",
     # What the services' operational metrics also use: Kafka error class, the intake's client
-    # system (from its certificate and grant), the router's rule id, the build's version.
-    "class", "client", "rule", "version",
+    # system (from its certificate and grant), the router's rule id, the build's version, the
+    # transactional loop's phase.
+    "class", "client", "rule", "version", "phase",
 }
 
 # Labels Prometheus adds to every scraped series.
@@ -88,6 +89,7 @@ OPERATIONAL = {
     "referral_kafka_producers_replaced_total": set(),
     "referral_transaction_commit_seconds": set(),
     "referral_record_processing_seconds": set(),
+    "referral_loop_seconds_total": {"phase"},
     "referral_assigned_partitions": set(),
     "referral_consumer_lag_records": {"topic"},
     "referral_stalled_partitions": set(),

@@ -14,6 +14,14 @@ prometheus::Histogram::BucketBoundaries SecondsBuckets() {
           0.5, 1, 2.5, 5, 10};
 }
 
+prometheus::Family<prometheus::Counter>& LoopSeconds(prometheus::Registry& registry) {
+  return BuildCounter()
+      .Name("referral_loop_seconds_total")
+      .Help("Wall time of the consume-process-commit loop, by phase: poll (waiting for input), "
+            "process, commit, deliver (delivery reports); their rates sum to about 1")
+      .Register(registry);
+}
+
 prometheus::Family<prometheus::Counter>& Transactions(prometheus::Registry& registry) {
   return BuildCounter()
       .Name("referral_transactions_total")
@@ -87,7 +95,11 @@ KafkaLoopMetrics::KafkaLoopMetrics(prometheus::Registry& registry)
                   .Help("Input records that could be neither processed nor dead-lettered, even "
                         "cut down to their coordinates, and were skipped so that their "
                         "partition moves on: each one needs an operator")
-                  .Register(registry)) {
+                  .Register(registry)),
+      loop_poll(LoopSeconds(registry).Add({{"phase", "poll"}})),
+      loop_process(LoopSeconds(registry).Add({{"phase", "process"}})),
+      loop_commit(LoopSeconds(registry).Add({{"phase", "commit"}})),
+      loop_deliver(LoopSeconds(registry).Add({{"phase", "deliver"}})) {
   // Every class at zero from the start: increase() ignores a series' first sample, so a first
   // error would otherwise never show in a rate or an alert.
   for (const char* kind : {"retriable", "abortable", "fatal"}) kafka_errors.Add({{"class", kind}});

@@ -36,6 +36,11 @@ struct KafkaLoopMetrics {
   prometheus::Gauge& oldest_uncommitted;       // referral_oldest_uncommitted_input_seconds
   // referral_records_skipped_total{topic}: records that could not even be dead-lettered.
   prometheus::Family<prometheus::Counter>& skipped;
+  // referral_loop_seconds_total{phase}: where the loop's wall time goes.
+  prometheus::Counter& loop_poll;     // waiting in the consumer's poll for a record
+  prometheus::Counter& loop_process;  // processing records and queueing their outputs (and aborts)
+  prometheus::Counter& loop_commit;   // sending offsets and committing transactions
+  prometheus::Counter& loop_deliver;  // serving the producer's delivery reports
 
   // consumed{topic}, made once per topic rather than looked up per record.
   prometheus::Counter& Consumed(absl::string_view topic);

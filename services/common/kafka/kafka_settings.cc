@@ -15,7 +15,7 @@
 namespace referral {
 namespace {
 
-constexpr uint32_t kDefaultCommitEveryRecords = 1000;
+constexpr uint32_t kDefaultCommitEveryRecords = 5000;
 constexpr uint32_t kDefaultCommitIntervalMs = 100;
 constexpr uint32_t kDefaultCommitIdleMs = 20;
 constexpr uint32_t kDefaultTopicPartitions = 6;

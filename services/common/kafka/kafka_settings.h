@@ -37,7 +37,7 @@ struct KafkaSettings {
   std::vector<std::string> secret_names;
   // Each secret's config map ("kafka.secret_properties_from_env"), for error messages.
   std::vector<std::pair<std::string, std::string>> secret_origins;
-  uint32_t commit_every_records = 1000;
+  uint32_t commit_every_records = 5000;
   absl::Duration commit_interval = absl::Milliseconds(100);
   absl::Duration commit_idle = absl::Milliseconds(20);
   config::v1::Kafka::MissingTopics missing_topics = config::v1::Kafka::CREATE;

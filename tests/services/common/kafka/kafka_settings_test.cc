@@ -41,7 +41,7 @@ TEST(ResolveKafkaSettingsTest, DefaultsFromTheServiceAndInstance) {
   EXPECT_EQ(settings->bootstrap_servers, "kafka-0:9092");
   EXPECT_EQ(settings->group_id, "router");
   EXPECT_EQ(settings->transactional_id, "router-pod-1");
-  EXPECT_EQ(settings->commit_every_records, 1000u);
+  EXPECT_EQ(settings->commit_every_records, 5000u);
   EXPECT_EQ(settings->commit_interval, absl::Milliseconds(100));
   EXPECT_EQ(settings->commit_idle, absl::Milliseconds(20));
   EXPECT_EQ(settings->missing_topics, config::v1::Kafka::CREATE);

@@ -204,6 +204,39 @@ TEST_F(KafkaTransactionalLoopTest, ErrorAndSkipSeriesExistAtZeroBeforeAnything) 
   EXPECT_TRUE(has_zero("referral_records_skipped_total", "topic", "in"));
 }
 
+// Where the loop's time goes: every moment of the run in exactly one phase, each phase counting
+// what happened in it (the fake clock moves only where the test says).
+TEST_F(KafkaTransactionalLoopTest, TheLoopsWallTimeIsAccountedByPhase) {
+  for (int i = 0; i < 5; ++i) Publish(0, absl::StrCat("v", i));
+  prepare_consumer_ = [](ScriptedInputConsumer& c) { c.record_poll_cost = absl::Milliseconds(3); };
+  const absl::Time started = clock_.Now();
+  ASSERT_TRUE(RunUntilIdle().ok());
+  const double elapsed = absl::ToDoubleSeconds(clock_.Now() - started);
+  const double poll = metrics_.loop_poll.Value();
+  const double commit = metrics_.loop_commit.Value();
+  EXPECT_DOUBLE_EQ(poll + commit + metrics_.loop_process.Value() + metrics_.loop_deliver.Value(),
+                   elapsed);
+  // Five records at 3 ms each, then the idle polls' waits until the third empty one in a row.
+  EXPECT_GT(poll, 0.015);
+  EXPECT_EQ(commit, 0);  // the scripted commit takes no time
+}
+
+TEST_F(KafkaTransactionalLoopTest, ACommitThatHangsIsCountedAsCommitTime) {
+  Publish(0, "v0");
+  // As in AStuckCommitReplacesTheProducerRewindsAndCommitsOnce: the commit's first call hangs.
+  bool armed = false;
+  on_idle_ = [&] {
+    if (!armed) runner_.stick = 1;
+    armed = true;
+  };
+  const absl::Time started = clock_.Now();
+  ASSERT_TRUE(RunUntilIdle(5).ok());
+  EXPECT_EQ(metrics_.producers_replaced.Value(), 1);
+  EXPECT_GE(metrics_.loop_commit.Value(), absl::ToDoubleSeconds(runner_.last_stuck_for));
+  EXPECT_GT(runner_.last_stuck_for, absl::ZeroDuration());
+  EXPECT_LE(metrics_.loop_commit.Value(), absl::ToDoubleSeconds(clock_.Now() - started));
+}
+
 TEST_F(KafkaTransactionalLoopTest, AnAbortRewindsAndReprocessesWithoutDuplicates) {
   for (int i = 0; i < 5; ++i) Publish(0, absl::StrCat("v", i));
   prepare_client_ = [](ScriptedTransactionalClient& c) {
