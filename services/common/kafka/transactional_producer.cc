@@ -50,15 +50,25 @@ std::optional<absl::Status> TransactionalProducer::Call(
 
 RetryEnd TransactionalProducer::Retrying(
     absl::string_view what, const std::function<absl::Status(TransactionalClient&)>& call,
-    absl::Status& last, bool& stuck) {
+    RetryFor limit, absl::Status& last, bool& stuck) {
   stuck = false;
+  const absl::Time first_try = clock_.Now();
   return RetryWhileUnavailable(
       [&]() -> absl::Status {
         std::optional<absl::Status> status = Call(call);
-        if (status.has_value()) return *std::move(status);
-        stuck = true;
-        return absl::DeadlineExceededError(
-            absl::StrCat(what, " still running past its own timeout (librdkafka issue 5456)"));
+        if (!status.has_value()) {
+          stuck = true;
+          return absl::DeadlineExceededError(
+              absl::StrCat(what, " still running past its own timeout (librdkafka issue 5456)"));
+        }
+        if (limit == RetryFor::kUntilStuckLimit && status->code() == absl::StatusCode::kUnavailable &&
+            clock_.Now() - first_try >= options_.stuck_call_limit) {
+          stuck = true;
+          return absl::DeadlineExceededError(
+              absl::StrCat(what, " still failing after ", absl::FormatDuration(clock_.Now() - first_try),
+                           " of retries: ", status->message()));
+        }
+        return *std::move(status);
       },
       clock_, stop_, options_.retry,
       [&](const absl::Status& status) {
@@ -91,8 +101,8 @@ absl::Status TransactionalProducer::InitTransactions() {
   bool stuck = false;
   const RetryEnd end = Retrying(
       "init_transactions",
-      [timeout](TransactionalClient& client) { return client.InitTransactions(timeout); }, last,
-      stuck);
+      [timeout](TransactionalClient& client) { return client.InitTransactions(timeout); },
+      RetryFor::kEver, last, stuck);
   if (stuck) return absl::InternalError(last.message());
   if (end == RetryEnd::kGaveUpStopping) return absl::OkStatus();  // stopping; never ready
   if (!last.ok()) {
@@ -127,12 +137,12 @@ absl::StatusOr<TxnResult> TransactionalProducer::Commit(const Offsets& offsets,
       [offsets, group, timeout](TransactionalClient& client) {
         return client.SendOffsets(offsets, group, timeout);
       },
-      last, stuck);
+      RetryFor::kUntilStuckLimit, last, stuck);
   if (!stuck && end == RetryEnd::kDone && last.ok()) {
     end = Retrying(
         "commit_transaction",
-        [timeout](TransactionalClient& client) { return client.CommitTransaction(timeout); }, last,
-        stuck);
+        [timeout](TransactionalClient& client) { return client.CommitTransaction(timeout); },
+        RetryFor::kUntilStuckLimit, last, stuck);
   }
   if (stuck) return Replace(last.message());
   if (end == RetryEnd::kGaveUpStopping) {
@@ -159,8 +169,8 @@ absl::StatusOr<TxnResult> TransactionalProducer::Abort() {
   bool stuck = false;
   const RetryEnd end = Retrying(
       "abort_transaction",
-      [timeout](TransactionalClient& client) { return client.AbortTransaction(timeout); }, last,
-      stuck);
+      [timeout](TransactionalClient& client) { return client.AbortTransaction(timeout); },
+      RetryFor::kUntilStuckLimit, last, stuck);
   if (stuck) return Replace(last.message());
   in_transaction_ = false;
   if (end == RetryEnd::kGaveUpStopping) return TxnResult::kLeftOpen;

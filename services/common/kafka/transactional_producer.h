@@ -76,8 +76,9 @@ class TransactionalProducer {
   // Produces into the open transaction.
   ProduceResult Produce(const OutRecord& record);
 
-  // Sends `offsets` with the group's metadata and commits. Retriable errors are retried; an
-  // abortable one aborts. Returns the outcome, or kInternal for a fatal error.
+  // Sends `offsets` with the group's metadata and commits. Retriable errors are retried, for at
+  // most stuck_call_limit (then the client is replaced as for a stuck call); an abortable one
+  // aborts. Returns the outcome, or kInternal for a fatal error.
   absl::StatusOr<TxnResult> Commit(const Offsets& offsets, const GroupMetadata& group);
 
   // Aborts the open transaction: kAborted, kProducerReplaced or kLeftOpen; kInternal when fatal.
@@ -89,9 +90,17 @@ class TransactionalProducer {
  private:
   // Runs `call` on the current client under the watchdog; std::nullopt: stuck and abandoned.
   std::optional<absl::Status> Call(std::function<absl::Status(TransactionalClient&)> call);
+  // How long Retrying() goes on while a call keeps returning retriable errors.
+  enum class RetryFor {
+    kEver,  // until it succeeds or the service stops: init_transactions through an outage
+    // ... or until stuck_call_limit has passed since the first try, when it counts as stuck: a
+    // transaction call that keeps timing out may never finish on this client (librdkafka 2.16's
+    // abort_transaction after an outage returned _TIMED_OUT every 15 s for minutes).
+    kUntilStuckLimit,
+  };
   // Retries `call` while it is retriable. `stuck` tells whether it ended stuck.
   RetryEnd Retrying(absl::string_view what,
-                    const std::function<absl::Status(TransactionalClient&)>& call,
+                    const std::function<absl::Status(TransactionalClient&)>& call, RetryFor limit,
                     absl::Status& last, bool& stuck);
   absl::Status NewClient();
   absl::Status InitTransactions();

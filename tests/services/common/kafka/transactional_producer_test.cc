@@ -97,6 +97,61 @@ TEST_F(TransactionalProducerTest, RetriableCommitErrorsAreRetriedNotAborted) {
   EXPECT_EQ(Errors("retriable"), 2);
 }
 
+// librdkafka 2.16's abort_transaction after a broker outage returned _TIMED_OUT every 15 s for
+// minutes: a call that keeps failing for longer than a stuck one may run is treated as stuck.
+TEST_F(TransactionalProducerTest, AnAbortStillTimingOutPastTheStuckLimitReplacesTheClient) {
+  auto producer = Make([](ScriptedTransactionalClient& c) {
+    c.abort = std::deque<absl::Status>(100, absl::UnavailableError("_TIMED_OUT: retry call to resume"));
+  });
+  ASSERT_TRUE(producer->Start().ok());
+  ASSERT_TRUE(producer->Begin().ok());
+  const absl::Time began = clock_.Now();
+  EXPECT_EQ(*producer->Abort(), TxnResult::kProducerReplaced);
+  // Not before the limit; at the first failure after it (the back-off is at most 5 s).
+  EXPECT_GE(clock_.Now() - began, absl::Seconds(30));
+  EXPECT_LT(clock_.Now() - began, absl::Seconds(35));
+  EXPECT_EQ(clients_.size(), 2u);
+  EXPECT_TRUE(producer->ready());
+  EXPECT_EQ(metrics_.producers_replaced.Value(), 1);
+}
+
+TEST_F(TransactionalProducerTest, ACommitThatRecoversJustBeforeTheStuckLimitIsKept) {
+  // Back-offs of 100, 200, ... 3,200 ms, then 5 s: the 11th try comes 26.3 s after the first,
+  // the 12th at 31.3 s. Ten failures: the 11th try succeeds, inside the limit.
+  auto producer = Make([](ScriptedTransactionalClient& c) {
+    c.commit = std::deque<absl::Status>(10, absl::UnavailableError("_TIMED_OUT"));
+  });
+  ASSERT_TRUE(producer->Start().ok());
+  ASSERT_TRUE(producer->Begin().ok());
+  const absl::Time began = clock_.Now();
+  EXPECT_EQ(*producer->Commit(offsets_, nullptr), TxnResult::kCommitted);
+  EXPECT_EQ(clock_.Now() - began, absl::Milliseconds(26300));
+  EXPECT_EQ(clients_.size(), 1u);
+  EXPECT_EQ(metrics_.producers_replaced.Value(), 0);
+}
+
+TEST_F(TransactionalProducerTest, ACommitStillTimingOutPastTheStuckLimitReplacesTheClient) {
+  // Twelve failures: the 12th, 31.3 s after the first try, is past the limit.
+  auto producer = Make([](ScriptedTransactionalClient& c) {
+    c.commit = std::deque<absl::Status>(12, absl::UnavailableError("_TIMED_OUT"));
+  });
+  ASSERT_TRUE(producer->Start().ok());
+  ASSERT_TRUE(producer->Begin().ok());
+  EXPECT_EQ(*producer->Commit(offsets_, nullptr), TxnResult::kProducerReplaced);
+  EXPECT_EQ(clients_[0]->commits, 0);
+}
+
+// An outage at start is waited out however long it lasts: a new client would meet the same one.
+TEST_F(TransactionalProducerTest, InitGoesOnRetryingPastTheStuckLimit) {
+  auto producer = Make([](ScriptedTransactionalClient& c) {
+    c.init = std::deque<absl::Status>(20, absl::UnavailableError("_TIMED_OUT"));
+  });
+  ASSERT_TRUE(producer->Start().ok());
+  EXPECT_TRUE(producer->ready());
+  EXPECT_GT(clock_.slept(), absl::Seconds(60));
+  EXPECT_EQ(clients_.size(), 1u);
+}
+
 TEST_F(TransactionalProducerTest, AnAbortableSendOffsetsAborts) {
   auto producer = Make([](ScriptedTransactionalClient& c) {
     c.send_offsets = {absl::AbortedError("GROUP_AUTHORIZATION_FAILED")};
