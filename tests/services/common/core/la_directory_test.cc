@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
 #include "services/common/config/config_file.h"
 
 namespace referral {
@@ -35,6 +36,51 @@ TEST(NormalisePostcodeTest, CanonicalForm) {
   EXPECT_EQ(NormalisePostcode("not a postcode"), "");
   EXPECT_EQ(NormalisePostcode("BS1 4D"), "");
   EXPECT_EQ(NormalisePostcode(""), "");
+}
+
+// The shortest postcodes: a one-letter area and a one-digit district, five characters written
+// without the space ("B1 1AA", "M1 1AE"); and the shortest a character less is not one.
+TEST(NormalisePostcodeTest, FiveCharacterPostcodesNormaliseAndFourDoNot) {
+  EXPECT_EQ(NormalisePostcode("B11AA"), "B1 1AA");
+  EXPECT_EQ(NormalisePostcode("m1 1ae"), "M1 1AE");
+  EXPECT_EQ(NormalisePostcode("B1 1A"), "");
+  EXPECT_EQ(NormalisePostcode("B1"), "B1");  // a district on its own
+}
+
+TEST(LaDirectoryTest, FiveCharacterPostcodesResolveBySectorAndDistrict) {
+  const auto directory = LaDirectory::Create(Parse(R"(
+default_office_hours: {monday: {open: "09:00", close: "17:00"}}
+local_authorities:
+  - {gss_code: E08000025, name: Birmingham, edt_id: birmingham}
+  - {gss_code: E08000003, name: Manchester, edt_id: manchester}
+postcode_districts: {B1: E08000025, "M1 1": E08000003}
+)"));
+  ASSERT_TRUE(directory.ok()) << directory.status();
+  v1::Address address;
+  address.set_postcode("B1 1AA");
+  EXPECT_EQ(directory->Resolve(address), "E08000025");  // by district
+  address.set_postcode("M11AE");
+  EXPECT_EQ(directory->Resolve(address), "E08000003");  // by sector
+  address.set_postcode("M2 1AE");
+  EXPECT_EQ(directory->Resolve(address), "");
+}
+
+// Keys are written by people: "bs16" and "bs16 1" match as "BS16" and "BS16 1" do, rather than
+// passing validation and never matching.
+TEST(LaDirectoryTest, LowerCaseDistrictAndSectorKeysResolve) {
+  const auto directory = LaDirectory::Create(Parse(R"(
+default_office_hours: {monday: {open: "09:00", close: "17:00"}}
+local_authorities:
+  - {gss_code: E06000023, name: Bristol, edt_id: avon}
+  - {gss_code: E06000025, name: South Gloucestershire, edt_id: avon}
+postcode_districts: {bs16: E06000025, "bs16 1": E06000023}
+)"));
+  ASSERT_TRUE(directory.ok()) << directory.status();
+  v1::Address address;
+  address.set_postcode("BS16 2AB");
+  EXPECT_EQ(directory->Resolve(address), "E06000025");
+  address.set_postcode("bs16 1aa");
+  EXPECT_EQ(directory->Resolve(address), "E06000023");
 }
 
 TEST(LaDirectoryTest, ResolvesExplicitCodeThenSectorThenDistrict) {
@@ -93,6 +139,28 @@ postcode_districts: {"B S1": E06000023, BS2: nope}
           FieldError{"postcode_districts[\"B S1\"]",
                      "key is not a postcode district (\"BS1\") or sector (\"BS16 7\")"},
           FieldError{"postcode_districts[\"BS2\"]", "value is not a GSS code: \"nope\""}));
+}
+
+// Councils of every UK nation: England E, Wales W, Scotland S, Northern Ireland N. No other
+// letter, and exactly eight digits after it.
+TEST(ValidateDirectoryTest, GssCodesOfEveryUkNationAreAccepted) {
+  for (const char* code : {"E06000023", "W06000015", "S12000036", "N09000003"}) {
+    SCOPED_TRACE(code);
+    const auto directory = LaDirectory::Create(Parse(absl::StrCat(R"(
+default_office_hours: {monday: {open: "09:00", close: "17:00"}}
+local_authorities: [{gss_code: )", code, R"(, name: A council, edt_id: edt}]
+postcode_districts: {CF10: )", code, "}\n")));
+    EXPECT_TRUE(directory.ok()) << directory.status();
+  }
+  for (const char* code : {"K06000023", "e06000023", "E0600002", "E060000231", "E06O00023"}) {
+    SCOPED_TRACE(code);
+    const auto directory = LaDirectory::Create(Parse(absl::StrCat(R"(
+default_office_hours: {monday: {open: "09:00", close: "17:00"}}
+local_authorities: [{gss_code: )", code, R"(, name: A council, edt_id: edt}]
+)")));
+    ASSERT_FALSE(directory.ok());
+    EXPECT_THAT(directory.status().message(), HasSubstr("local_authorities[0].gss_code"));
+  }
 }
 
 TEST(ValidateDirectoryTest, DefaultHoursAreRequiredForTriage) {

@@ -14,6 +14,14 @@ TEST(ParseDateTest, AcceptsRealDatesOnly) {
   EXPECT_EQ(ParseDate(""), std::nullopt);
 }
 
+TEST(ParseDateTest, BothSeparatorsMustBeHyphens) {
+  EXPECT_EQ(ParseDate("2015-01-01"), absl::CivilDay(2015, 1, 1));
+  EXPECT_EQ(ParseDate("2015x01-01"), std::nullopt);
+  EXPECT_EQ(ParseDate("2015-01x01"), std::nullopt);
+  EXPECT_EQ(ParseDate("2015/01/01"), std::nullopt);
+  EXPECT_EQ(ParseDate("20150-1-01"), std::nullopt);
+}
+
 TEST(ParseTimeOfDayTest, MinutesAfterMidnight) {
   EXPECT_EQ(ParseTimeOfDay("08:45"), 525);
   EXPECT_EQ(ParseTimeOfDay("00:00"), 0);

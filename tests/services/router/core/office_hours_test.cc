@@ -387,6 +387,7 @@ constexpr absl::string_view kHolidaysJson = R"json({
 // Mon 31 Aug is a bank holiday with special hours; Thu 31 Dec closes at 13:00; Fri 25 Dec is
 // both a bank holiday and a closure).
 // Somerset: its own weekly hours, 09:00–17:30 Monday to Thursday only.
+// North Somerset: Monday 08:45–17:00 and Saturday mornings 09:00–12:00.
 constexpr absl::string_view kDirectoryYaml = R"yaml(
 time_zone: Europe/London
 default_office_hours:
@@ -413,6 +414,12 @@ local_authorities:
       tuesday:   {open: "09:00", close: "17:30"}
       wednesday: {open: "09:00", close: "17:30"}
       thursday:  {open: "09:00", close: "17:30"}
+  - gss_code: E06000024
+    name: North Somerset
+    edt_id: avon
+    office_hours:
+      monday:    {open: "08:45", close: "17:00"}
+      saturday:  {open: "09:00", close: "12:00"}
 )yaml";
 
 absl::StatusOr<LaDirectory> DirectoryFrom(absl::string_view yaml) {
@@ -434,6 +441,7 @@ class CustomHoursTest : public ::testing::Test {
     directory_ = std::make_unique<LaDirectory>(*std::move(directory));
     bristol_ = HoursOf("E06000023");
     somerset_ = HoursOf("E06000066");
+    north_somerset_ = HoursOf("E06000024");
   }
 
   std::unique_ptr<OfficeHours> HoursOf(absl::string_view gss_code) {
@@ -446,13 +454,33 @@ class CustomHoursTest : public ::testing::Test {
 
   const OfficeHours& bristol() const { return *bristol_; }
   const OfficeHours& somerset() const { return *somerset_; }
+  const OfficeHours& north_somerset() const { return *north_somerset_; }
 
  private:
   BankHolidays holidays_;
   std::unique_ptr<LaDirectory> directory_;
   std::unique_ptr<OfficeHours> bristol_;
   std::unique_ptr<OfficeHours> somerset_;
+  std::unique_ptr<OfficeHours> north_somerset_;
 };
+
+// Weekend hours: open on Saturday mornings, [09:00, 12:00) local time, and still closed on
+// Sunday. Saturday 13 June 2026 is BST; Saturday 10 January GMT.
+TEST_F(CustomHoursTest, SaturdayMorningHoursOpenSaturdayOnlyAndNotSunday) {
+  EXPECT_EQ(WindowOf(north_somerset(), "2026-06-13T08:59:00+01:00"), kOutsideHours);
+  EXPECT_EQ(WindowOf(north_somerset(), "2026-06-13T09:00:00+01:00"), kInHours);
+  EXPECT_EQ(WindowOf(north_somerset(), "2026-06-13T11:59:00+01:00"), kInHours);
+  EXPECT_EQ(WindowOf(north_somerset(), "2026-06-13T12:00:00+01:00"), kOutsideHours);
+  EXPECT_EQ(WindowOf(north_somerset(), "2026-01-10T09:30:00Z"), kInHours);
+  EXPECT_EQ(WindowOf(north_somerset(), "2026-06-14T10:00:00+01:00"), kNonWorkingDay);
+  EXPECT_EQ(north_somerset().ScheduleFor(absl::CivilDay(2026, 6, 14)).hours, std::nullopt);
+  EXPECT_EQ(north_somerset().ScheduleFor(absl::CivilDay(2026, 6, 13)).hours,
+            Hours(std::make_pair(HM(9, 0), HM(12, 0))));
+  // Out of hours on Friday evening, the decision is due at Saturday's close, not Monday's.
+  EXPECT_EQ(DueBy(north_somerset(), "2026-06-12T18:00:00+01:00", kOut), At("2026-06-13T11:00:00Z"));
+  // Out of hours on Saturday afternoon: Sunday is closed, due Monday's close.
+  EXPECT_EQ(DueBy(north_somerset(), "2026-06-13T13:00:00+01:00", kOut), At("2026-06-15T16:00:00Z"));
+}
 
 TEST_F(CustomHoursTest, ClosureDateIsOutOfHoursWithLaClosure) {
   // Tuesday 16 June 2026 10:00 BST would be in hours.

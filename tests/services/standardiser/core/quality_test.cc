@@ -129,6 +129,26 @@ TEST_F(QualityTest, ChildIdentityNeedsNamesDateOfBirthAndAddress) {
   EXPECT_THAT(Assess().issues(), ElementsAre(v1::QUALITY_ISSUE_CHILD_IDENTITY_INCOMPLETE));
 }
 
+// Any one of a postcode, address lines or a UPRN makes a usable address; blanks do not.
+TEST_F(QualityTest, AnAddressOfOnlyAUprnOrOnlyLinesOrOnlyAPostcodeIsAnAddress) {
+  for (const char* only : {"uprn", "lines", "postcode"}) {
+    SCOPED_TRACE(only);
+    SetUp();
+    v1::Address& address = *Child(1)->mutable_home_address();
+    address.Clear();
+    if (std::string(only) == "uprn") address.set_uprn("100121241798");
+    if (std::string(only) == "lines") address.add_lines("7 Hill View");
+    if (std::string(only) == "postcode") address.set_postcode("BS5 6XX");
+    EXPECT_THAT(Assess().issues(), IsEmpty());
+  }
+  SetUp();
+  v1::Address& blank = *Child(1)->mutable_home_address();
+  blank.Clear();
+  blank.set_uprn("  ");
+  blank.set_postcode(" ");
+  EXPECT_THAT(Assess().issues(), ElementsAre(v1::QUALITY_ISSUE_CHILD_IDENTITY_INCOMPLETE));
+}
+
 TEST_F(QualityTest, ParentCarerMissing) {
   for (v1::Person& p : *event_.mutable_persons()) {
     if (p.role() == v1::PERSON_ROLE_PARENT_CARER) p.set_role(v1::PERSON_ROLE_OTHER_ADULT);

@@ -76,6 +76,35 @@ TEST_F(StandardiseTest, AgeDecidesChildhoodWhenRoleIsNotChild) {
   EXPECT_THAT(by_age.referrals[0].concerns(), ElementsAre("10A"));
 }
 
+// With no date of birth, the age decides: 17 is a child, 18 an adult.
+TEST_F(StandardiseTest, AnAgeOf18WithoutADateOfBirthIsAnAdultAnd17AChild) {
+  const StandardiseOutcome seventeen = Run(Incident("INCIDENT_TYPE_CHILD_ABUSE",
+      R"({"role": "PERSON_ROLE_ADULT_VICTIM", "ageYears": 17})"));
+  ASSERT_EQ(seventeen.kind, Kind::kReferrals);
+  EXPECT_EQ(seventeen.referrals[0].children_size(), 1);
+  const StandardiseOutcome eighteen = Run(Incident("INCIDENT_TYPE_CHILD_ABUSE",
+      R"({"role": "PERSON_ROLE_ADULT_VICTIM", "ageYears": 18})"));
+  ASSERT_EQ(eighteen.kind, Kind::kSkipped);
+  EXPECT_EQ(eighteen.skip_reason, SkipReason::kNoChild);
+}
+
+// Childhood is decided on the incident's date in Europe/London. 2026-06-14T23:30Z is 00:30 BST
+// on 15 June: someone born on 15 June 2008 turned 18 that day, though the UTC date is the 14th.
+TEST_F(StandardiseTest, ChildhoodEndsOnTheLocalDateOfThe18thBirthdayJustAfterMidnightInSummer) {
+  auto at_half_past_midnight_bst = [](const std::string& date_of_birth) {
+    return R"({"eventId": "e1", "incidentId": "INC-1", "forceCode": "ASP",
+        "occurredAt": "2026-06-14T23:30:00Z", "incidentType": "INCIDENT_TYPE_CHILD_ABUSE",
+        "location": {"postcode": "BS5 6XX"},
+        "persons": [{"role": "PERSON_ROLE_ADULT_VICTIM", "dateOfBirth": ")" + date_of_birth + R"("}]})";
+  };
+  const StandardiseOutcome birthday = Run(at_half_past_midnight_bst("2008-06-15"));
+  ASSERT_EQ(birthday.kind, Kind::kSkipped);  // 18 on the local date: an adult
+  EXPECT_EQ(birthday.skip_reason, SkipReason::kNoChild);
+  const StandardiseOutcome day_before = Run(at_half_past_midnight_bst("2008-06-16"));
+  ASSERT_EQ(day_before.kind, Kind::kReferrals);  // 18 tomorrow: still a child
+  EXPECT_EQ(day_before.referrals[0].children_size(), 1);
+}
+
 // Issue 9: a misspelt role with no date of birth was "skipped: no_child": the child was never
 // referred.
 TEST_F(StandardiseTest, AnUnrecognisedRoleWithoutAnAgeIsAPossibleChildAndIsFlagged) {

@@ -35,6 +35,19 @@ TEST(ValidateIncidentTest, ReportedBeforeOccurred) {
               ElementsAre(FieldError{"reported_at", "before occurred_at"}));
 }
 
+// Reported the moment it occurred (a call made as it happens): valid. One second earlier is not
+// (ReportedBeforeOccurred). Refusing the equal time would dead-letter the incident.
+TEST(ValidateIncidentTest, ReportedAtTheSameInstantAsOccurredIsValid) {
+  v1::IncidentEvent event = Minimal();
+  *event.mutable_reported_at() = event.occurred_at();
+  EXPECT_THAT(ValidateIncident(event, London()), IsEmpty());
+  event.mutable_reported_at()->set_nanos(1);
+  EXPECT_THAT(ValidateIncident(event, London()), IsEmpty());
+  event.mutable_occurred_at()->set_nanos(2);
+  EXPECT_THAT(ValidateIncident(event, London()),
+              ElementsAre(FieldError{"reported_at", "before occurred_at"}));
+}
+
 constexpr char kOutside[] = "outside 1900-01-01T00:00:00Z to 2099-12-31T23:59:59Z";
 constexpr int64_t k1900 = -2208988800;  // 1900-01-01T00:00:00Z
 constexpr int64_t k2100 = 4102444800;   // 2100-01-01T00:00:00Z
