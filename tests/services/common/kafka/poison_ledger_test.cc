@@ -27,6 +27,15 @@ TEST(PoisonLedgerTest, IsolatesAfterThreeAbortsInARowNotTwo) {
   EXPECT_TRUE(ledger.Isolating());
 }
 
+// Isolating, an abort of a transaction of more than one record names no record: nothing moves.
+TEST(PoisonLedgerTest, IsolatingAnAbortWithoutALoneRecordMovesNothing) {
+  PoisonLedger ledger;
+  AbortTimes(ledger, 5);
+  EXPECT_TRUE(ledger.Isolating());
+  EXPECT_EQ(ledger.aborts_in_a_row(), 5);
+  EXPECT_EQ(ledger.size(), 0u);
+}
+
 TEST(PoisonLedgerTest, ACommitEndsIsolation) {
   PoisonLedger ledger;
   AbortTimes(ledger, 3);

@@ -21,7 +21,9 @@ TEST(DeliveryIdTest, ReferralIdMayHoldColons) {
 
 TEST(DeliveryIdTest, RefusesMalformedIds) {
   for (const char* bad : {"", "3:1207:2", "x:1:1:r", "3:y:1:r", "3:1:z:r", "3:1:1:", "-1:1:1:r",
-                          "3:-1:1:r", "+3:1:1:r", "3: 1:1:r"}) {
+                          "3:-1:1:r", "+3:1:1:r", "3: 1:1:r",
+                          // a revision that SimpleAtoi takes but that never matches the one sent
+                          "3:1:+1:r", "3:1: 1:r", "3:1:-1:r"}) {
     EXPECT_EQ(ParseDeliveryId(bad).status().code(), absl::StatusCode::kInvalidArgument) << bad;
   }
   EXPECT_EQ(ParseDeliveryId("0:0:1:" + std::string(129, 'r')).status().code(),

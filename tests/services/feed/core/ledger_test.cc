@@ -120,6 +120,24 @@ TEST(PartitionLedgerTest, AckDeadlineExpiresAtItsInstantNotBefore) {
   EXPECT_EQ(ledger.oldest_unacknowledged_since(), kT0);
 }
 
+// A record read but not yet sent has no deadline and is not "unacknowledged since" anything.
+TEST(PartitionLedgerTest, OnlySentRecordsExpireOrCountAsOldestUnacknowledged) {
+  PartitionLedger ledger(At(0));
+  ReadAndSend(ledger, 0, 100);
+  ASSERT_TRUE(ledger.Read(1, false).deliver);  // not sent
+  EXPECT_THAT(ledger.Expired(kT0 + absl::Seconds(60)), ElementsAre(0));
+  EXPECT_EQ(ledger.oldest_unacknowledged_since(), kT0);
+}
+
+TEST(PartitionLedgerTest, OldestUnacknowledgedIsTheEarliestSentNotTheLowestOffset) {
+  PartitionLedger ledger(At(0));
+  ASSERT_TRUE(ledger.Read(0, false).deliver);
+  ASSERT_TRUE(ledger.Read(1, false).deliver);
+  ledger.Sent(1, Id(1), 100, kT0, kT0 + absl::Seconds(60));
+  ledger.Sent(0, Id(0), 101, kT0 + absl::Seconds(10), kT0 + absl::Seconds(70));
+  EXPECT_EQ(ledger.oldest_unacknowledged_since(), kT0);
+}
+
 TEST(PartitionLedgerTest, RebuiltFromTheLogsDisclosedRecordsComeFlaggedAcknowledgedOnesDoNot) {
   // A replica resumes from a checkpoint: record 3 was disclosed twice, record 4 once and then
   // acknowledged, record 5 never.
@@ -136,6 +154,28 @@ TEST(PartitionLedgerTest, RebuiltFromTheLogsDisclosedRecordsComeFlaggedAcknowled
   const PartitionLedger::Verdict five = ledger.Read(5, false);
   EXPECT_EQ(five.attempt, 1u);
   EXPECT_FALSE(five.redelivery);
+}
+
+// The record at the checkpoint itself, disclosed before a restart and acknowledged in the
+// feedback log before it is read again: its acknowledgement counts and it is not sent again.
+TEST(PartitionLedgerTest, RebuiltTheAcknowledgementOfTheRecordAtTheCheckpointCounts) {
+  PartitionLedger ledger(At(3, 100, 200));
+  ledger.NoteDisclosure(3, Id(3), 100);
+  EXPECT_TRUE(ledger.NoteAcknowledgement(3, Id(3), 210));
+  EXPECT_FALSE(ledger.Read(3, false).deliver);
+  EXPECT_EQ(ledger.committed(), 4);
+}
+
+// Rebuilt, read again but not yet re-sent, then acknowledged (the client had it from before the
+// restart): done, and it never held a slot of the unacknowledged limit.
+TEST(PartitionLedgerTest, RebuiltAReadButUnsentRecordsAcknowledgementFreesNoSlot) {
+  PartitionLedger ledger(At(3, 100, 200));
+  ledger.NoteDisclosure(3, Id(3), 100);
+  ASSERT_TRUE(ledger.Read(3, false).deliver);
+  EXPECT_TRUE(ledger.NoteAcknowledgement(3, Id(3), 210));
+  EXPECT_EQ(ledger.unacknowledged(), 0);
+  EXPECT_EQ(ledger.waiting(), 0);
+  EXPECT_EQ(ledger.committed(), 4);
 }
 
 TEST(PartitionLedgerTest, DisclosuresBeforeTheCheckpointAreIgnored) {
@@ -164,6 +204,16 @@ TEST(PartitionLedgerTest, CheckpointKeepsTheOldestLogRecordStillNeeded) {
   EXPECT_EQ(ledger.checkpoint(), At(2, 162, 263));
 }
 
+// A redelivery is disclosed again further on in the audit log; the checkpoint keeps the first
+// disclosure, so that a replica rebuilding from it counts every attempt.
+TEST(PartitionLedgerTest, CheckpointKeepsTheFirstDisclosureOfARedeliveredRecord) {
+  PartitionLedger ledger(At(0, 100, 200));
+  ReadAndSend(ledger, 0, 160);
+  ledger.Sent(0, Id(0), 170, kT0 + absl::Seconds(60), kT0 + absl::Seconds(120));
+  ledger.NoteAuditEnd(171);
+  EXPECT_EQ(ledger.checkpoint().audit_from, 160);
+}
+
 TEST(CheckpointMetadataTest, RoundTripsAndRefusesOtherForms) {
   const Checkpoint written = At(7, 123, 456);
   Checkpoint read{.committed = 7};
@@ -190,6 +240,16 @@ TEST(DeduplicatorTest, RevisionSeenAWindowAgoOrMoreIsNew) {
   EXPECT_FALSE(dedup.SeenBefore("r1", 1, kT0));
   EXPECT_FALSE(dedup.SeenBefore("r1", 1, kT0 + absl::Hours(168)));
   EXPECT_TRUE(dedup.SeenBefore("r1", 1, kT0 + absl::Hours(169)));  // remembered from then
+}
+
+// Times can come out of order (replicas, partitions): the window runs back from the newest time
+// seen, and a revision exactly a window older than that is still remembered.
+TEST(DeduplicatorTest, TheWindowRunsBackFromTheNewestTimeSeenAndKeepsItsEdge) {
+  Deduplicator dedup(absl::Hours(1));
+  EXPECT_FALSE(dedup.SeenBefore("r1", 1, kT0));
+  EXPECT_FALSE(dedup.SeenBefore("r2", 1, kT0 + absl::Hours(1)));
+  EXPECT_TRUE(dedup.SeenBefore("r1", 1, kT0 + absl::Minutes(30)));
+  EXPECT_EQ(dedup.size(), 2u);
 }
 
 TEST(DeduplicatorTest, ForgetsWhatFellOutOfTheWindow) {

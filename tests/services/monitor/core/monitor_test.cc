@@ -202,6 +202,18 @@ TEST_F(MonitorTest, AnAcknowledgementOfACopyBeforeTheWindowIsUnmatched) {
   EXPECT_EQ(tallies().Total(Metric::kAcknowledgement), 0);
 }
 
+// The monitor has read the routed topic up to offset 4: an acknowledgement of offset 5 is of a
+// copy still to come, one of offset 4 or below of a copy already passed.
+TEST_F(MonitorTest, AnAcknowledgementOfTheNextOffsetWaitsForItsCopyAndOfAPassedOneIsUnmatched) {
+  monitor_.Routed(kEdt, 0, 4, Copy("R2"), Mode::kCount);
+  monitor_.Feedback(Ack("edt/avon", kEdt, 5, kRoutedAt + absl::Minutes(10), "R1"), Mode::kCount);
+  EXPECT_EQ(tallies().Total(Metric::kUnmatchedAcknowledgements), 0);
+  monitor_.Routed(kEdt, 0, 5, Copy("R1"), Mode::kCount);
+  EXPECT_EQ(tallies().Total(Metric::kAcknowledgement), 1);
+  monitor_.Feedback(Ack("edt/avon", kEdt, 5, kRoutedAt, "R9"), Mode::kCount);
+  EXPECT_EQ(tallies().Value(Metric::kUnmatchedAcknowledgements, {"edt"}), 1);
+}
+
 TEST_F(MonitorTest, ReplayRemembersWithoutCounting) {
   monitor_.Routed(kEdt, 0, 0, Copy(), Mode::kReplay);
   monitor_.Standardised(Copy(), kRoutedAt, Mode::kReplay);
@@ -263,6 +275,37 @@ TEST_F(MonitorTest, ForgetsWhatWasRoutedBeforeTheWindow) {
   EXPECT_EQ(monitor_.remembered_copies(), 0u);
   monitor_.Routed(kEdt, 0, 1, Copy(), Mode::kCount);  // beyond the window it counts as new
   EXPECT_EQ(tallies().Total(Metric::kReferrals), 2);
+}
+
+// What the monitor remembers to recognise a second sight of something lasts exactly the window:
+// at its edge the referral, the standardised record and an acknowledgement waiting for its copy
+// are still remembered; a second later they are gone.
+TEST_F(MonitorTest, AReferralRoutedExactlyAWindowAgoIsStillNotNew) {
+  monitor_.Routed(kEdt, 0, 0, Copy(), Mode::kCount);
+  monitor_.Expire(kRoutedAt + absl::Hours(336));
+  monitor_.Routed(kFrontDoor, 0, 0, Copy(), Mode::kCount);  // its handover copy, read late
+  EXPECT_EQ(tallies().Total(Metric::kReferrals), 1);
+}
+
+TEST_F(MonitorTest, AStandardisedReferralIsRememberedForExactlyTheWindow) {
+  monitor_.Standardised(Copy(), kRoutedAt, Mode::kCount);
+  monitor_.Expire(kRoutedAt + absl::Hours(336));
+  monitor_.Standardised(Copy(), kRoutedAt, Mode::kCount);
+  EXPECT_EQ(tallies().Total(Metric::kStandardised), 1);
+  monitor_.Expire(kRoutedAt + absl::Hours(336) + absl::Seconds(1));
+  monitor_.Standardised(Copy(), kRoutedAt, Mode::kCount);
+  EXPECT_EQ(tallies().Total(Metric::kStandardised), 2);
+}
+
+TEST_F(MonitorTest, AnAcknowledgementWaitingForItsCopyIsKeptForExactlyTheWindow) {
+  monitor_.Feedback(Ack("edt/avon", kEdt, 5, kRoutedAt, "R1"), Mode::kCount);
+  monitor_.Expire(kRoutedAt + absl::Hours(336));
+  monitor_.Routed(kEdt, 0, 5, Copy("R1"), Mode::kCount);
+  EXPECT_EQ(tallies().Total(Metric::kAcknowledgement), 1);
+  monitor_.Feedback(Ack("edt/avon", kEdt, 6, kRoutedAt, "R2"), Mode::kCount);
+  monitor_.Expire(kRoutedAt + absl::Hours(336) + absl::Seconds(1));
+  monitor_.Routed(kEdt, 0, 6, Copy("R2"), Mode::kCount);
+  EXPECT_EQ(tallies().Total(Metric::kAcknowledgement), 1);
 }
 
 TEST_F(MonitorTest, DecisionsCountByOutcomeUnderTheCopysLa) {
