@@ -3,7 +3,8 @@
 # (../shared/peers/kafka-streams: the same work as two Streams applications with exactly_once_v2),
 # draining the same 50,000 incidents on one real Kafka broker, interleaved, medians of 3 runs:
 # once with JSON on every topic, once with protobuf between the services. Skipped, saying why,
-# where the peer or Java is missing. Usage: peer_bench.sh BUILD_DIR
+# where the peer or Java is missing. Then peer_latency.py: p50/p99 latency of both, at 1,000/s and
+# at 80% of each side's drain rate, on a broker of its own. Usage: peer_bench.sh BUILD_DIR
 set -euo pipefail
 build=$(cd "${1:?usage: peer_bench.sh BUILD_DIR}" && pwd)
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -22,3 +23,11 @@ for encoding in JSON PROTOBUF; do
   (cd "$root" && PROJECT_DIR=$root BENCH_OUTPUT=$encoding "$peer/run.sh") |
     sed -n '/^| measure/,/^per-topic/p'
 done
+state=$build/bench-kafka-latency
+mkdir -p "$state"
+trap '"$root/tests/kafka/broker.sh" stop "$state"' EXIT
+"$root/tests/kafka/broker.sh" start "$state" >/dev/null
+echo "== latency: the gateway vs Kafka Streams, JSON on every topic"
+KAFKA_BROKER_STATE_DIR=$state KAFKA_BROKER_SH=$root/tests/kafka/broker.sh \
+  REFERRAL_BIN_DIR=$root/build/bin REFERRAL_SOURCE_DIR=$root PYTHONDONTWRITEBYTECODE=1 PEER_DIR=$peer \
+  python3 "$root/tests/benchmarks/peer_latency.py"
