@@ -18,7 +18,7 @@ RDKAFKA_LIBRARY := $(abspath $(TOOLS_DIR))/librdkafka/librdkafka.so.1
 endif
 CMAKE_OPTIONS := -DREFERRAL_RDKAFKA_LIBRARY=$(RDKAFKA_LIBRARY)
 
-.PHONY: help deps build test test-unit test-asan test-fuzz lint-proto run bench format clean chart-docs image
+.PHONY: help deps build test test-unit test-asan test-fuzz lint-proto run bench format clean chart-docs image mutants
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -58,6 +58,9 @@ test-fuzz: ## Build the libFuzzer targets with clang and run each for FUZZ_SECON
 	@[ -f $(BUILD_DIR)/fuzz/build.ninja ] || CXX=clang++ cmake -S . -B $(BUILD_DIR)/fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DREFERRAL_FUZZ=ON $(CMAKE_OPTIONS) >/dev/null
 	@cmake --build $(BUILD_DIR)/fuzz -j$(JOBS) --target fuzz_targets
 	@tests/fuzz/run.sh $(BUILD_DIR)/fuzz/bin $(FUZZ_SECONDS)
+
+mutants: build ## Test strength: each mutation of tests/mutations.tsv alone must fail its tests (a few minutes)
+	@scripts/mutate.py $(BUILD_DIR) tests/mutations.tsv
 
 run: build ## The live pipeline: embedded Kafka, standardiser, router, simulated feed (KAFKA_BOOTSTRAP= to use a cluster)
 	@scripts/run.sh $(BUILD_DIR)/bin

@@ -41,6 +41,8 @@ TEST(LagByTopicTest, SumsTheFetchedPartitionsAndSkipsTheOthers) {
       Partition(1, "active", 30, -1001, 70, 70) + ", " +      // 40: no app offset, fetch position
       Partition(2, "offset-query", -1001, -1001, 80, 80) + ", " +  // nothing known yet
       Partition(3, "none", -1001, -1001, 900, 900) + ", " +   // another member's
+      Partition(4, "stopping", 10, 10, 500, 500) + ", " +     // being handed over: not ours
+      Partition(5, "stopped", 10, 10, 500, 500) + ", " +      // handed over
       Partition(-1, "none", -1001, -1001, -1001, -1001);      // librdkafka's internal queue
   auto lag = LagByTopic(Stats("consumer", partitions), {"in", "absent"});
   ASSERT_TRUE(lag.ok()) << lag.status();

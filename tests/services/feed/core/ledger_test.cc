@@ -221,7 +221,7 @@ TEST(CheckpointMetadataTest, RoundTripsAndRefusesOtherForms) {
   EXPECT_EQ(read, written);
   Checkpoint untouched = At(1);
   for (const char* bad : {"", "v2 a=1:2 f=3:4", "v1 a=1:2", "v1 a=1:x f=3:4", "v1 f=1:2 a=3:4",
-                          "v1 a=-1:2 f=3:4"}) {
+                          "v1 a=-1:2 f=3:4", "v1 a=1:-1 f=3:4", "v1 a=1:2 f=3:-1"}) {
     EXPECT_FALSE(ParseCheckpointMetadata(bad, untouched)) << bad;
     EXPECT_EQ(untouched, At(1)) << bad;
   }
@@ -273,6 +273,8 @@ TEST(SubscriptionTest, KeyPartitionAndNames) {
   EXPECT_FALSE(ValidSubscriptionName(""));
   EXPECT_FALSE(ValidSubscriptionName("a/b"));
   EXPECT_FALSE(ValidSubscriptionName("a b"));
+  EXPECT_TRUE(ValidSubscriptionName("bristol.lcs-2_a"));  // each punctuation mark it allows
+  EXPECT_FALSE(ValidSubscriptionName("a:b"));
 }
 
 }  // namespace

@@ -53,6 +53,61 @@ TEST(ReportTest, RowsPerLaAndSourceSystemWithATotal) {
   EXPECT_EQ(report.timeliness[0].median_seconds, 3600);
 }
 
+// The "all" row is the sum of every row in every column, so that inspectors' totals and the
+// per-LA rows never disagree.
+TEST(ReportTest, TheAllRowAddsUpEveryColumnOfEveryRow) {
+  Tallies tallies;
+  const LabelValues bristol = {"E06000023", "in_hours", "storm"};
+  const LabelValues somerset = {"E06000066", "out_of_hours", "niche"};
+  tallies.Add(Metric::kReferrals, {"E06000023", "in_hours", "storm", "immediate"}, 2);
+  tallies.Add(Metric::kReferrals, {"E06000066", "out_of_hours", "niche", "standard"}, 3);
+  int n = 1;
+  for (Metric metric : {Metric::kChildren, Metric::kChildrenSpokenTo, Metric::kChildrenViewsRecorded,
+                        Metric::kResidentChildren, Metric::kHouseholdChildrenListed,
+                        Metric::kNoPoliceAction}) {
+    tallies.Add(metric, bristol, n);
+    tallies.Add(metric, somerset, 10 * n);
+    ++n;
+  }
+  tallies.Observe(Metric::kCompleteness, bristol, 0.25);
+  tallies.Observe(Metric::kCompleteness, somerset, 0.5);
+  tallies.Add(Metric::kQualityIssues, {"E06000023", "in_hours", "storm", "la_unresolved"}, 1);
+  tallies.Add(Metric::kQualityIssues, {"E06000066", "out_of_hours", "niche", "la_unresolved"}, 2);
+  const Report report = MakeReport(tallies, {}, "a", "b");
+  ASSERT_EQ(report.consistency.size(), 3u);
+  const ConsistencyRow& all = report.consistency.back();
+  EXPECT_EQ(all.la, "all");
+  EXPECT_EQ(all.referrals, 5);
+  EXPECT_EQ(all.out_of_hours, 3);
+  EXPECT_EQ(all.immediate, 2);
+  EXPECT_EQ(all.completeness_sum, 0.75);
+  EXPECT_EQ(all.children, 11);
+  EXPECT_EQ(all.spoken_to, 22);
+  EXPECT_EQ(all.views_recorded, 33);
+  EXPECT_EQ(all.resident_children, 44);
+  EXPECT_EQ(all.household_children, 55);
+  EXPECT_EQ(all.no_police_action, 66);
+  EXPECT_EQ(all.issues.at("la_unresolved"), 3);
+}
+
+// Two acknowledgements: the median is the first one's bucket (10 min), where half of them are.
+TEST(ReportTest, TheMedianOfAnEvenCountIsTheBucketWhereHalfAreReached) {
+  Tallies tallies;
+  for (double seconds : {600.0, 172800.0}) {
+    tallies.Observe(Metric::kAcknowledgement, {"E06000023", "in_hours", "edt", "immediate"}, seconds);
+  }
+  EXPECT_EQ(MakeReport(tallies, {}, "a", "b").timeliness.at(0).median_seconds, 600);
+}
+
+TEST(ReportTest, ADayIsSaidAsOneDay) {
+  Tallies tallies;
+  tallies.Observe(Metric::kAcknowledgement, {"E06000023", "in_hours", "edt", "immediate"}, 86400);
+  const std::string markdown = RenderMarkdown(MakeReport(tallies, {}, "a", "b"));
+  EXPECT_THAT(markdown, HasSubstr("within 1 day"));
+  EXPECT_THAT(markdown, Not(HasSubstr("within 1 days")));
+  EXPECT_THAT(markdown, Not(HasSubstr("within 24 h")));
+}
+
 TEST(ReportTest, AMedianBeyondTheLastBucketIsSaidSo) {
   Tallies tallies;
   tallies.Observe(Metric::kAcknowledgement, {"E06000023", "in_hours", "edt", "immediate"},
