@@ -1,6 +1,7 @@
 """deploy/docker/Dockerfile cannot be built here (no container engine), so this checks that it
 makes the image scripts/image.sh makes and tests/image starts: the same binaries, the same Debian
-runtime package list, the same user, command and ports. Run by CTest (label unit)."""
+runtime package list, the same user, command and ports, and librdkafka 2.16 bundled where the
+binaries look for it when the Makefile builds them to load it. Run by CTest (label unit)."""
 import re
 import sys
 from pathlib import Path
@@ -11,9 +12,9 @@ script = (SOURCE / "scripts" / "image.sh").read_text()
 failures = []
 
 
-def expect(what, dockerfile_has, image_has):
+def expect(what, dockerfile_has, image_has, other="scripts/image.sh"):
     if dockerfile_has != image_has:
-        failures.append(f"{what}: Dockerfile {dockerfile_has}, scripts/image.sh {image_has}")
+        failures.append(f"{what}: Dockerfile {dockerfile_has}, {other} {image_has}")
 
 
 services = re.search(r"^services=\(([^)]*)\)", script, re.M).group(1).split()
@@ -30,6 +31,17 @@ expect("ports", sorted(re.search(r"^EXPOSE (.*)", dockerfile, re.M).group(1).spl
 expect("workdir", re.search(r"^WORKDIR (\S+)", dockerfile.split("FROM debian:bookworm-slim")[1], re.M).group(1),
        re.search(r"--config\.workingdir (\S+)", script).group(1))
 expect("base", "FROM debian:bookworm-slim" in dockerfile, "bookworm" in script)
+# librdkafka 2.16, the Makefile's default: fetched and built against as `make` does, and bundled
+# where the binaries' RPATH and scripts/image.sh put it.
+makefile = (SOURCE / "Makefile").read_text()
+default_216 = re.search(r"^RDKAFKA \?= (\S+)", makefile, re.M).group(1) == "2.16"
+expect("librdkafka 2.16 fetched", "scripts/librdkafka.sh" in dockerfile, default_216,
+       "Makefile's RDKAFKA default 2.16")
+expect("binaries built to load it", "-DREFERRAL_RDKAFKA_LIBRARY=" in dockerfile, default_216,
+       "Makefile's RDKAFKA default 2.16")
+expect("librdkafka bundled in /usr/lib/referral-gateway",
+       bool(re.search(r"^COPY --from=build \S+ /usr/lib/referral-gateway/$", dockerfile, re.M)),
+       '"$rootfs/usr/lib/referral-gateway/"' in script)
 
 
 if failures:
