@@ -2,9 +2,10 @@
 """`make mutants`: the test-strength check of issue 14.
 
 Applies each mutation of MUTATIONS alone (a TSV: file, text, replacement, test binary, gtest
-filter; '#' lines are comments), rebuilds that test binary, runs it and puts the source back. A
-mutation that survives is a behaviour no test states. Prints KILLED or SURVIVED per mutation and
-exits 1 if any survived (or could not be applied or built).
+filter; '#' lines are comments; "\\n" in the text or replacement stands for a newline), rebuilds
+that test binary, runs it and puts the source back. A mutation that survives is a behaviour no
+test states. Prints KILLED or SURVIVED per mutation and exits 1 if any survived (or could not be
+applied or built).
 
 Usage: mutate.py BUILD_DIR MUTATIONS
 """
@@ -25,6 +26,7 @@ def main():
         mutations = [row for row in csv.reader(rows, delimiter="\t", quoting=csv.QUOTE_NONE)
                      if row and not row[0].startswith("#")]
     for path, text, replacement, target, test_filter in mutations:
+        text, replacement = text.replace("\\n", "\n"), replacement.replace("\\n", "\n")
         source_file = ROOT / path
         source = source_file.read_text()
         what = f"{path}: {text.strip()!r} -> {replacement.strip()!r}"

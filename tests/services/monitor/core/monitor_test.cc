@@ -341,6 +341,49 @@ TEST_F(MonitorTest, AReportPeriodCountsReferralsRoutedInItAndTheirAcknowledgemen
   EXPECT_EQ(report.tallies().Total(Metric::kAcknowledgement), 1);
 }
 
+// Everything else a report counts keeps to the period too: decisions on a copy routed before it
+// (or, for a copy the monitor never saw, decided outside it), what is still unacknowledged, and
+// standardised referrals and dead letters by their own times, [from, to).
+TEST_F(MonitorTest, AReportPeriodKeepsDecisionsGaugesStandardisedAndDeadLettersToItself) {
+  const absl::Time from = kRoutedAt;
+  const absl::Time to = kRoutedAt + absl::Hours(1);
+  Monitor report(*DefaultSetup().labelling, absl::Hours(336), Period{.from = from, .to = to});
+  v1::Referral before = Copy("R0");
+  *before.mutable_routing()->mutable_decided_at() = ToProtoTimestamp(from - absl::Seconds(1));
+  report.Routed(kEdt, 0, 0, before, Mode::kCount);
+  report.Routed(kEdt, 0, 1, Copy("R1"), Mode::kCount);
+  auto decide = [&](absl::string_view id, absl::Time at) {
+    v1::FeedbackEvent event;
+    v1::Decision& decision = *event.mutable_decision();
+    decision.set_referral_id(std::string(id));
+    decision.set_revision(1);
+    decision.set_queue("edt/avon");
+    decision.set_outcome(v1::DECISION_OUTCOME_S47_ENQUIRY);
+    *decision.mutable_decided_at() = ToProtoTimestamp(at);
+    report.Feedback(event, Mode::kCount);
+  };
+  decide("R0", from + absl::Minutes(5));  // its copy was routed before the period
+  EXPECT_EQ(report.tallies().Total(Metric::kDecisions), 0);
+  decide("R-unseen", to);  // no copy seen; decided at the period's end: out
+  EXPECT_EQ(report.tallies().Total(Metric::kDecisions), 0);
+  decide("R-unseen-2", from);  // decided at its start: in
+  EXPECT_EQ(report.tallies().Total(Metric::kDecisions), 1);
+
+  int64_t unacknowledged = 0;
+  for (const QueueGauge& gauge : report.Gauges(to + absl::Hours(1))) unacknowledged += gauge.unacknowledged;
+  EXPECT_EQ(unacknowledged, 1);  // R1; R0 was routed before the period
+
+  report.Standardised(Copy("S0"), from - absl::Seconds(1), Mode::kCount);
+  EXPECT_EQ(report.tallies().Total(Metric::kStandardised), 0);
+  report.Standardised(Copy("S1"), from, Mode::kCount);
+  EXPECT_EQ(report.tallies().Total(Metric::kStandardised), 1);
+  report.DeadLettered("invalid", from - absl::Seconds(1), Mode::kCount);
+  report.DeadLettered("invalid", to, Mode::kCount);
+  EXPECT_EQ(report.tallies().Total(Metric::kDeadLetters), 0);
+  report.DeadLettered("invalid", from, Mode::kCount);
+  EXPECT_EQ(report.tallies().Total(Metric::kDeadLetters), 1);
+}
+
 TEST(LabelTest, FieldPathsLoseTheirIndexesAndAnythingElseIsOther) {
   EXPECT_EQ(FieldLabel("persons[2].role"), "persons.role");
   EXPECT_EQ(FieldLabel("incident_type"), "incident_type");
