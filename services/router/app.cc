@@ -1,6 +1,5 @@
 #include "services/router/app.h"
 
-#include <optional>
 #include <string>
 #include <utility>
 
@@ -34,12 +33,12 @@ void RouterProcessor::Process(const InRecord& in, std::vector<OutRecord>& out) {
   const std::string id = absl::StrCat(referral.referral_id(), ".r", referral.revision());
   // Every copy encodes, or none goes out and the referral is dead-lettered whole.
   const size_t first = out.size();
-  std::optional<absl::Status> unencodable;
+  bool unencodable = false;
   absl::Status routed = router_.RouteEach(
       referral, clock_.Now(), [&](const std::string& topic, const v1::Referral& copy) -> absl::Status {
         absl::StatusOr<std::string> value = Encode(copy, output_encoding_);
         if (!value.ok()) {
-          unencodable = value.status();
+          unencodable = true;
           return value.status();
         }
         OutRecord& record = out.emplace_back();

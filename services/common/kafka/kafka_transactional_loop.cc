@@ -164,8 +164,7 @@ absl::StatusOr<LoopStop> KafkaTransactionalLoop::Run() {
     timer.Lap(timer.deliver);
   }
   if (status.ok()) status = CommitBatch();  // drain: what was processed commits before we leave
-  timer.Lap(timer.commit);
-  timer.Publish();
+  timer.Lap(timer.commit);  // published as the timer goes out of scope
   if (!status.ok()) {
     std::lock_guard<std::mutex> lock(mu_);
     fatal_reason_ = std::string(status.message());
