@@ -265,6 +265,14 @@ TEST_F(DefaultRouterTest, RouteEachHandsOverEveryCopyInTurnAsRouteGivesThem) {
         return absl::OkStatus();
       });
   ASSERT_TRUE(status.ok()) << status;
+  // Stated outright too, since Route() is built on RouteEach(): the EDT copy, then the handover.
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].topic, kAvonEdt);
+  EXPECT_EQ(seen[0].referral.routing().delivered_to(), kAvonEdt);
+  EXPECT_FALSE(seen[0].referral.routing().handover());
+  EXPECT_EQ(seen[1].topic, kBristolFrontDoor);
+  EXPECT_EQ(seen[1].referral.routing().delivered_to(), kBristolFrontDoor);
+  EXPECT_TRUE(seen[1].referral.routing().handover());
   ASSERT_EQ(seen.size(), copies.size());
   for (size_t i = 0; i < seen.size(); ++i) {
     EXPECT_EQ(seen[i].topic, copies[i].topic);
