@@ -3,8 +3,8 @@
 # (../shared/peers/kafka-streams: the same work as two Streams applications with exactly_once_v2),
 # draining the same 50,000 incidents on one real Kafka broker, interleaved, medians of 3 runs:
 # once with JSON on every topic, once with protobuf between the services. Skipped, saying why,
-# where the peer or Java is missing. Then peer_latency.py: p50/p99 latency of both, at 1,000/s and
-# at 80% of each side's drain rate, on a broker of its own. Usage: peer_bench.sh BUILD_DIR
+# where the peer or Java is missing. Then peer_latency.py: p50/p99 latency of both, at 10/s,
+# 1,000/s and at 80% of each side's drain rate, on a broker of its own. Usage: peer_bench.sh BUILD_DIR
 set -euo pipefail
 build=$(cd "${1:?usage: peer_bench.sh BUILD_DIR}" && pwd)
 root=$(cd "$(dirname "$0")/../.." && pwd)

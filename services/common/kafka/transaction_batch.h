@@ -43,9 +43,10 @@ class TransactionBatch {
   // waiting. `one_record_per_transaction`: isolating a poison record (PoisonLedger).
   bool CommitDue(absl::Time now, bool input_drained, bool one_record_per_transaction) const;
 
-  // How long the next poll may wait: kIdlePoll with no transaction open, otherwise no longer than
-  // the commit deadline, and not at all once the transaction is `idle` old (take only what is
-  // already waiting, so a drained input commits at once).
+  // How long the next poll may wait: kIdlePoll with no transaction open; otherwise until the
+  // transaction is `idle` old or due by its interval, whichever is sooner (at most kIdlePoll),
+  // and not at all once it is `idle` old (take only what is already waiting, so a drained input
+  // commits at once).
   absl::Duration PollTimeout(absl::Time now) const;
 
   // Forgets everything: after a commit or an abort.

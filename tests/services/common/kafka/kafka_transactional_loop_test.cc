@@ -206,6 +206,20 @@ TEST_F(KafkaTransactionalLoopTest, ErrorAndSkipSeriesExistAtZeroBeforeAnything) 
 
 // Where the loop's time goes: every moment of the run in exactly one phase, each phase counting
 // what happened in it (the fake clock moves only where the test says).
+TEST_F(KafkaTransactionalLoopTest, ALoneRecordCommitsOnceIdleOldNotAtTheInterval) {
+  // A light stream (a referral now and then): each hop holds a record only until its transaction
+  // is `idle` old (20 ms here), not for the whole commit interval (100 ms).
+  Publish(0, "v0");
+  const absl::Time started = clock_.Now();
+  std::vector<std::pair<absl::Duration, int>> idle_polls;  // when, and commits by then
+  on_idle_ = [&] { idle_polls.push_back({clock_.Now() - started, clients_.back()->commits}); };
+  ASSERT_TRUE(RunUntilIdle().ok());
+  ASSERT_GE(idle_polls.size(), 2u);
+  EXPECT_EQ(idle_polls[0], std::make_pair(absl::Milliseconds(20), 0));
+  EXPECT_EQ(idle_polls[1].second, 1);
+  EXPECT_THAT(Values("out"), ElementsAre("v0"));
+}
+
 TEST_F(KafkaTransactionalLoopTest, TheLoopsWallTimeIsAccountedByPhase) {
   for (int i = 0; i < 5; ++i) Publish(0, absl::StrCat("v", i));
   prepare_consumer_ = [](ScriptedInputConsumer& c) { c.record_poll_cost = absl::Milliseconds(3); };

@@ -60,17 +60,39 @@ TEST(TransactionBatchTest, IsolatingCommitsEachRecordAtOnce) {
   EXPECT_TRUE(batch.CommitDue(kStart, false, true));
 }
 
-TEST(TransactionBatchTest, PollTimeoutShrinksToTheDeadlineAndIsZeroOnceIdleOld) {
+TEST(TransactionBatchTest, PollTimeoutWaitsOnlyUntilTheTransactionIsIdleOld) {
+  // A lone record on a light stream: the poll after it waits until the transaction is `idle`
+  // old, not for the whole interval, so that it commits then if nothing more has come.
   TransactionBatch batch({.max_records = 3, .interval = absl::Milliseconds(50),
                           .idle = absl::Milliseconds(30)});
   batch.Open(kStart);
-  EXPECT_EQ(batch.PollTimeout(kStart), absl::Milliseconds(50));
-  EXPECT_EQ(batch.PollTimeout(kStart + absl::Milliseconds(29)), absl::Milliseconds(21));
+  EXPECT_EQ(batch.PollTimeout(kStart), absl::Milliseconds(30));
+  EXPECT_EQ(batch.PollTimeout(kStart + absl::Milliseconds(29)), absl::Milliseconds(1));
   EXPECT_EQ(batch.PollTimeout(kStart + absl::Milliseconds(30)), absl::ZeroDuration());
+  EXPECT_EQ(batch.PollTimeout(kStart + absl::Milliseconds(60)), absl::ZeroDuration());
+}
+
+TEST(TransactionBatchTest, PollTimeoutWaitsUntilTheIntervalWhenIdleIsNoShorter) {
+  // idle >= interval: commit on count and time only; the poll waits until the interval.
+  TransactionBatch batch({.max_records = 3, .interval = absl::Milliseconds(50),
+                          .idle = absl::Milliseconds(50)});
+  batch.Open(kStart);
+  EXPECT_EQ(batch.PollTimeout(kStart), absl::Milliseconds(50));
+  EXPECT_EQ(batch.PollTimeout(kStart + absl::Milliseconds(49)), absl::Milliseconds(1));
+  EXPECT_EQ(batch.PollTimeout(kStart + absl::Milliseconds(50)), absl::ZeroDuration());
+  TransactionBatch longer({.max_records = 3, .interval = absl::Milliseconds(50),
+                           .idle = absl::Milliseconds(80)});
+  longer.Open(kStart);
+  EXPECT_EQ(longer.PollTimeout(kStart + absl::Milliseconds(29)), absl::Milliseconds(21));
+  EXPECT_EQ(longer.PollTimeout(kStart + absl::Milliseconds(50)), absl::ZeroDuration());
+}
+
+TEST(TransactionBatchTest, PollTimeoutIsNeverLongerThanTheIdlePoll) {
   TransactionBatch long_interval({.max_records = 3, .interval = absl::Seconds(5),
                                   .idle = absl::Seconds(1)});
   long_interval.Open(kStart);
   EXPECT_EQ(long_interval.PollTimeout(kStart), TransactionBatch::kIdlePoll);
+  EXPECT_EQ(long_interval.PollTimeout(kStart + absl::Milliseconds(901)), absl::Milliseconds(99));
 }
 
 TEST(TransactionBatchTest, KeepsTheOffsetAfterEachPartitionsLastRecordAndProducedCounts) {
