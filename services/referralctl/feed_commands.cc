@@ -18,12 +18,14 @@
 #include "services/common/config/config_file.h"
 #include "services/common/core/time_util.h"
 #include "services/common/kafka/kafka_reader.h"
+#include "services/referralctl/client_settings.h"
 
 namespace referral::ctl {
 namespace {
 
 constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
 
 int Failed(const grpc::Status& status, const std::string& what, std::ostream& err) {
   err << what << ": " << status.error_code() << " " << status.error_message() << "\n";
@@ -196,8 +198,13 @@ int Decide(const DecideOptions& options, std::ostream& out, std::ostream& err) {
 }
 
 int Audit(const AuditOptions& options, std::ostream& out, std::ostream& err) {
+  absl::StatusOr<KafkaSettings> settings = ClientSettings(options.bootstrap, options.kafka_config);
+  if (!settings.ok()) {
+    err << settings.status().message() << "\n";
+    return kExitUsage;
+  }
   absl::StatusOr<std::unique_ptr<KafkaReader>> reader = KafkaReader::Open(
-      options.bootstrap, {options.audit_topic, options.feedback_topic}, absl::Seconds(30));
+      *settings, {options.audit_topic, options.feedback_topic}, absl::Seconds(30));
   if (!reader.ok()) {
     err << reader.status().message() << "\n";
     return kExitFailure;

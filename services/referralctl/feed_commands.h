@@ -66,6 +66,7 @@ int Decide(const DecideOptions& options, std::ostream& out, std::ostream& err);
 
 struct AuditOptions {
   std::string bootstrap;
+  std::string kafka_config;  // Kafka client settings file (client_settings.h)
   std::string audit_topic = "referrals.audit.v1";
   std::string feedback_topic = "referrals.feedback.v1";
   std::vector<std::string> referral_ids;  // one or more

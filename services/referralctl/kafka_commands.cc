@@ -24,6 +24,7 @@
 #include "services/common/kafka/kafka_reader.h"
 #include "services/common/kafka/mock_cluster.h"
 #include "services/monitor/config.h"
+#include "services/referralctl/client_settings.h"
 #include "services/referralctl/commands.h"
 #include "services/referralctl/input.h"
 #include "services/referralctl/record_printer.h"
@@ -137,7 +138,12 @@ int Publish(const PublishOptions& options, std::ostream& out, std::ostream& err)
     err << text.status().message() << "\n";
     return kExitFailure;
   }
-  absl::StatusOr<std::unique_ptr<KafkaPublisher>> publisher = KafkaPublisher::Create(options.bootstrap);
+  absl::StatusOr<KafkaSettings> settings = ClientSettings(options.bootstrap, options.kafka_config);
+  if (!settings.ok()) {
+    err << settings.status().message() << "\n";
+    return kExitBadInput;
+  }
+  absl::StatusOr<std::unique_ptr<KafkaPublisher>> publisher = KafkaPublisher::Create(*settings);
   if (!publisher.ok()) {
     err << publisher.status().message() << "\n";
     return kExitFailure;
@@ -175,8 +181,13 @@ int Publish(const PublishOptions& options, std::ostream& out, std::ostream& err)
 
 int Tail(const TailOptions& options, std::ostream& out, std::ostream& err) {
   const std::atomic<bool>& stop_requested = StopOnSignals();
+  absl::StatusOr<KafkaSettings> settings = ClientSettings(options.bootstrap, options.kafka_config);
+  if (!settings.ok()) {
+    err << settings.status().message() << "\n";
+    return kExitBadInput;
+  }
   absl::StatusOr<std::unique_ptr<KafkaReader>> reader =
-      KafkaReader::Open(options.bootstrap, options.topics, absl::Seconds(30));
+      KafkaReader::Open(*settings, options.topics, absl::Seconds(30));
   if (!reader.ok()) {
     err << reader.status().message() << "\n";
     return kExitFailure;
@@ -259,7 +270,12 @@ int Simulate(const SimulateOptions& options, std::ostream& out, std::ostream& er
       return kExitFailure;
     }
   } else {
-    absl::StatusOr<std::unique_ptr<KafkaPublisher>> created = KafkaPublisher::Create(options.bootstrap);
+    absl::StatusOr<KafkaSettings> settings = ClientSettings(options.bootstrap, options.kafka_config);
+    if (!settings.ok()) {
+      err << settings.status().message() << "\n";
+      return kExitBadInput;
+    }
+    absl::StatusOr<std::unique_ptr<KafkaPublisher>> created = KafkaPublisher::Create(*settings);
     if (!created.ok()) {
       err << created.status().message() << "\n";
       return kExitFailure;

@@ -25,6 +25,7 @@ int DevBroker(const DevBrokerOptions& options, std::ostream& out, std::ostream& 
 
 struct PublishOptions {
   std::string bootstrap;
+  std::string kafka_config;  // Kafka client settings file (client_settings.h)
   std::string topic = "incidents.v1";
   std::string encoding = "json";  // or "protobuf"
   std::string input = "-";
@@ -36,6 +37,7 @@ int Publish(const PublishOptions& options, std::ostream& out, std::ostream& err)
 
 struct TailOptions {
   std::string bootstrap;
+  std::string kafka_config;  // Kafka client settings file (client_settings.h)
   std::vector<std::string> topics;
   std::optional<int64_t> count;    // stop after this many records
   std::optional<double> timeout;   // stop after this many seconds without a new record
@@ -48,6 +50,7 @@ int Tail(const TailOptions& options, std::ostream& out, std::ostream& err);
 
 struct SimulateOptions {
   std::string bootstrap;
+  std::string kafka_config;  // Kafka client settings file (client_settings.h)
   std::filesystem::path standardiser_config;  // the directory's postcodes, the incidents topic
   std::optional<double> rate;                 // incidents per second (with duration)
   std::optional<double> duration;             // seconds

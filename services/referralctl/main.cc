@@ -58,6 +58,13 @@ int main(int argc, char** argv) {
   const char* env_bootstrap = std::getenv("KAFKA_BOOTSTRAP");
   const std::string default_bootstrap = env_bootstrap == nullptr ? "" : env_bootstrap;
   const std::string bootstrap_help = "Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP)";
+  // A secured cluster: the `kafka:` settings of a service's config (TLS, SASL, secrets from the
+  // environment or files) in a file of their own.
+  const char* env_kafka_config = std::getenv("REFERRALCTL_KAFKA_CONFIG");
+  const std::string default_kafka_config = env_kafka_config == nullptr ? "" : env_kafka_config;
+  const std::string kafka_config_help =
+      "YAML file of Kafka client settings as a service config's `kafka:` section: TLS, SASL, "
+      "secrets from env or file (default: $REFERRALCTL_KAFKA_CONFIG)";
 
   ctl::DevBrokerOptions dev_broker;
   std::string bootstrap_file;
@@ -73,6 +80,8 @@ int main(int argc, char** argv) {
   auto* publish_cmd =
       app.add_subcommand("publish", "Publish IncidentEvent JSON (a document or JSON lines) to Kafka");
   publish_cmd->add_option("--bootstrap", publish.bootstrap, bootstrap_help);
+  publish.kafka_config = default_kafka_config;
+  publish_cmd->add_option("--kafka-config", publish.kafka_config, kafka_config_help);
   publish_cmd->add_option("--topic", publish.topic, "topic")->capture_default_str();
   publish_cmd->add_option("--encoding", publish.encoding, "json or protobuf on the wire")
       ->capture_default_str();
@@ -85,6 +94,8 @@ int main(int argc, char** argv) {
   auto* tail_cmd = app.add_subcommand(
       "tail", "Print committed records of topics from the beginning as JSON lines (read_committed)");
   tail_cmd->add_option("--bootstrap", tail.bootstrap, bootstrap_help);
+  tail.kafka_config = default_kafka_config;
+  tail_cmd->add_option("--kafka-config", tail.kafka_config, kafka_config_help);
   auto* count_opt = tail_cmd->add_option("--count", tail_count, "stop after N records")
                         ->check(CLI::PositiveNumber);
   auto* timeout_opt = tail_cmd->add_option("--timeout", tail_timeout,
@@ -104,6 +115,8 @@ int main(int argc, char** argv) {
   auto* simulate_cmd = app.add_subcommand(
       "simulate", "Synthetic incidents (seeded): publish them, or write JSON lines with --output");
   simulate_cmd->add_option("--bootstrap", simulate.bootstrap, bootstrap_help);
+  simulate.kafka_config = default_kafka_config;
+  simulate_cmd->add_option("--kafka-config", simulate.kafka_config, kafka_config_help);
   simulate_cmd->add_option("--config", simulate.standardiser_config, "standardiser config file")
       ->check(CLI::ExistingFile);
   auto* rate_opt = simulate_cmd->add_option("--rate", rate, "incidents per second")
@@ -199,6 +212,8 @@ int main(int argc, char** argv) {
       "report", "Referral consistency and timeliness per LA and source system for a period, "
                 "from the committed topics (md, csv or html)");
   report_cmd->add_option("--bootstrap", report.bootstrap, bootstrap_help);
+  report.kafka_config = default_kafka_config;
+  report_cmd->add_option("--kafka-config", report.kafka_config, kafka_config_help);
   report_cmd->add_option("--config", report.config, "monitor config file")
       ->check(CLI::ExistingFile)
       ->capture_default_str();
@@ -214,6 +229,8 @@ int main(int argc, char** argv) {
   auto* audit_cmd = app.add_subcommand(
       "audit", "Who has received a referral, and when: its disclosures, acknowledgements, decisions");
   audit_cmd->add_option("--bootstrap", audit.bootstrap, bootstrap_help);
+  audit.kafka_config = default_kafka_config;
+  audit_cmd->add_option("--kafka-config", audit.kafka_config, kafka_config_help);
   audit_cmd->add_option("--referral", audit.referral_ids, "a referral id (repeat for more)")
       ->required();
   audit_cmd->add_option("--audit-topic", audit.audit_topic)->capture_default_str();
@@ -266,17 +283,18 @@ int main(int argc, char** argv) {
     if (*bootstrap_file_opt) dev_broker.bootstrap_file = bootstrap_file;
     return ctl::DevBroker(dev_broker, std::cout, std::cerr);
   }
-  auto need_bootstrap = [](const std::string& bootstrap) {
-    if (!bootstrap.empty()) return true;
+  // Without --kafka-config (whose file may name the servers), the address is needed up front.
+  auto need_bootstrap = [](const std::string& bootstrap, const std::string& kafka_config) {
+    if (!bootstrap.empty() || !kafka_config.empty()) return true;
     std::cerr << "give --bootstrap host:port or set KAFKA_BOOTSTRAP\n";
     return false;
   };
   if (*publish_cmd) {
-    if (!need_bootstrap(publish.bootstrap)) return ctl::kExitBadInput;
+    if (!need_bootstrap(publish.bootstrap, publish.kafka_config)) return ctl::kExitBadInput;
     return ctl::Publish(publish, std::cout, std::cerr);
   }
   if (*tail_cmd) {
-    if (!need_bootstrap(tail.bootstrap)) return ctl::kExitBadInput;
+    if (!need_bootstrap(tail.bootstrap, tail.kafka_config)) return ctl::kExitBadInput;
     if (*count_opt) tail.count = tail_count;
     if (*timeout_opt) tail.timeout = tail_timeout;
     return ctl::Tail(tail, std::cout, std::cerr);
@@ -291,7 +309,7 @@ int main(int argc, char** argv) {
     if (*sim_at_opt) simulate.at = sim_at;
     if (*output_opt) {
       simulate.output = output;
-    } else if (!need_bootstrap(simulate.bootstrap)) {
+    } else if (!need_bootstrap(simulate.bootstrap, simulate.kafka_config)) {
       return ctl::kExitBadInput;
     }
     return ctl::Simulate(simulate, std::cout, std::cerr);

@@ -12,6 +12,7 @@
 #include "services/monitor/app.h"
 #include "services/monitor/config.h"
 #include "services/monitor/core/report.h"
+#include "services/referralctl/client_settings.h"
 
 namespace referral::ctl {
 namespace {
@@ -44,8 +45,9 @@ int Report(const ReportOptions& options, std::ostream& out, std::ostream& err) {
     err << "--format: \"" << options.format << "\" is not md, csv or html\n";
     return kExitUsage;
   }
-  if (options.bootstrap.empty()) {
-    err << "--bootstrap: required (or set KAFKA_BOOTSTRAP)\n";
+  absl::StatusOr<KafkaSettings> client = ClientSettings(options.bootstrap, options.kafka_config);
+  if (!client.ok()) {
+    err << client.status().message() << "\n";
     return kExitUsage;
   }
   absl::StatusOr<MonitorSetup> setup = LoadMonitorSetup(options.config);
@@ -57,7 +59,7 @@ int Report(const ReportOptions& options, std::ostream& out, std::ostream& err) {
                                .to = absl::FromCivil(to + 1, setup->time_zone)};
   monitor::Monitor counts(*setup->labelling, setup->replay_window, period);
   const MonitorInputs inputs = MonitorInputs::Of(setup->topics, *setup->labelling);
-  const KafkaSettings settings = ToolSettings(options.bootstrap);
+  const KafkaSettings& settings = *client;
   const absl::Duration timeout = absl::Seconds(options.timeout);
   // Every retained record, to the end of what is committed: a referral first routed before the
   // period is known as such, and the acknowledgements of referrals in the period count however

@@ -10,6 +10,7 @@ namespace referral::ctl {
 
 struct ReportOptions {
   std::string bootstrap;
+  std::string kafka_config;  // Kafka client settings file (client_settings.h)
   std::string config = "deploy/config/monitor.yaml";  // the monitor's
   std::string from;  // YYYY-MM-DD, first day (local time of the directory)
   std::string to;    // YYYY-MM-DD, last day, included

@@ -327,6 +327,55 @@ class KafkaCommandsTest(unittest.TestCase):
         self.assertEqual(result.returncode, 2)
         self.assertIn("give --bootstrap host:port or set KAFKA_BOOTSTRAP", result.stderr)
 
+    def kafka_config(self, text, *args, env=None):
+        """`tail` with --kafka-config holding `text`; nothing is contacted when the file is bad."""
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "kafka.yaml")
+            with open(path, "w") as f:
+                f.write(text)
+            env = {**{k: v for k, v in os.environ.items() if k != "KAFKA_BOOTSTRAP"}, **(env or {})}
+            return subprocess.run([BIN, "tail", "--kafka-config", path, *args, "--timeout", "1", "t"],
+                                  capture_output=True, text=True, cwd=ROOT, timeout=30, env=env)
+
+    def test_a_kafka_config_file_that_cannot_be_read_is_a_usage_error_naming_the_option(self):
+        result = subprocess.run([BIN, "tail", "--bootstrap", "127.0.0.1:1", "--kafka-config",
+                                 "/nonexistent/kafka.yaml", "t"],
+                                capture_output=True, text=True, cwd=ROOT, timeout=30)
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn("--kafka-config", result.stderr)
+        self.assertIn("/nonexistent/kafka.yaml", result.stderr)
+
+    def test_a_kafka_config_without_servers_and_no_bootstrap_names_the_field(self):
+        result = self.kafka_config("properties: {security.protocol: SSL}\n")
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn("kafka.bootstrap_servers: required", result.stderr)
+
+    def test_a_secret_in_plain_properties_is_refused_without_echoing_it(self):
+        result = self.kafka_config("bootstrap_servers: 127.0.0.1:1\n"
+                                   "properties: {sasl.password: hunter2-not-echoed}\n")
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn("sasl.password", result.stderr)
+        self.assertNotIn("hunter2-not-echoed", result.stderr)
+
+    def test_a_secret_from_an_unset_variable_names_the_variable(self):
+        result = self.kafka_config("bootstrap_servers: 127.0.0.1:1\n"
+                                   "secret_properties_from_env: {sasl.password: NO_SUCH_SECRET_VAR}\n")
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn("NO_SUCH_SECRET_VAR", result.stderr)
+
+    def test_an_unknown_field_in_the_kafka_config_is_named(self):
+        result = self.kafka_config("bootstrap_servers: 127.0.0.1:1\nproperites: {}\n")
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn("properites", result.stderr)
+
+    def test_the_kafka_config_comes_from_the_environment_too(self):
+        env = {k: v for k, v in os.environ.items() if k != "KAFKA_BOOTSTRAP"}
+        env["REFERRALCTL_KAFKA_CONFIG"] = "/nonexistent/from-env.yaml"
+        result = subprocess.run([BIN, "tail", "t"], capture_output=True, text=True, cwd=ROOT,
+                                timeout=30, env=env)
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn("/nonexistent/from-env.yaml", result.stderr)
+
 
 if __name__ == "__main__":
     BIN, ROOT = sys.argv[1], sys.argv[2]

@@ -4,15 +4,25 @@
 #
 #   broker.sh start STATE_DIR        fresh broker: new ports, wiped + formatted data dir;
 #                                    prints the bootstrap address (host:port)
+#   broker.sh start-secured STATE_DIR
+#                                    the same, secured as a force's cluster is: TLS only (a test
+#                                    CA made now), SASL/SCRAM-SHA-512 users made at format time,
+#                                    an mTLS listener, the StandardAuthorizer with no ACL meaning
+#                                    no access; prints the SCRAM listener's address (README.md)
 #   broker.sh stop STATE_DIR         SIGTERM, up to 20 s, then SIGKILL; no-op if not running
 #   broker.sh start-again STATE_DIR  after stop: same ports, same data (no format)
 #   broker.sh status STATE_DIR       exit 0 if the broker runs and answers a metadata request
+#   broker.sh acls STATE_DIR create|delete
+#                                    secured: creates or deletes the ACL bindings given as JSON
+#                                    lines on stdin (see Acls.java), as the admin
 #   broker.sh abort-hanging STATE_DIR TOPIC_PREFIX MIN_AGE_S
 #                                    aborts transactions left open for MIN_AGE_S or more on the
 #                                    topics starting TOPIC_PREFIX and __consumer_offsets (a broker
 #                                    fault; see AbortHangingTransactions.java); prints each one
 #
-# STATE_DIR gets: server.properties, data/, logs/server.log, broker.out, pid, bootstrap.
+# STATE_DIR gets: server.properties, data/, logs/server.log, broker.out, pid, bootstrap; secured,
+# also bootstrap-mtls, tls/ (CA, certificates, keys), users/NAME.password, admin.properties and
+# admin-mtls.properties.
 # Environment: KAFKA_VERSION (4.4.0), KAFKA_CACHE_DIR, KAFKA_HEAP_OPTS (-Xms256m -Xmx512m),
 # KAFKA_START_TIMEOUT (60 s), KAFKA_STOP_TIMEOUT (20 s).
 set -euo pipefail
@@ -26,8 +36,9 @@ stop_timeout=${KAFKA_STOP_TIMEOUT:-20}
 die() { echo "broker.sh: $*" >&2; exit 1; }
 
 usage() {
-  echo "usage: broker.sh {start|start-again|stop|status} STATE_DIR" >&2
+  echo "usage: broker.sh {start|start-secured|start-again|stop|status} STATE_DIR" >&2
   echo "       broker.sh abort-hanging STATE_DIR TOPIC_PREFIX MIN_AGE_S" >&2
+  echo "       broker.sh acls STATE_DIR create|delete < bindings.jsonl" >&2
   exit 2
 }
 
@@ -55,10 +66,17 @@ broker_pid() {
 answers() {
   local bootstrap
   bootstrap=$(<"$state/bootstrap")
-  kcat -b "$bootstrap" -L -m 3 2>/dev/null | grep -q "broker 1 at"
+  local conf=()
+  # Secured: as the admin over mTLS. Debian's librdkafka 2.0.2 (kcat's) cannot authenticate with
+  # SCRAM to a Kafka 4 broker (librdkafka#4895, fixed in 2.6.1), while any version does mTLS.
+  if [[ -f $state/admin-mtls.properties ]]; then
+    conf=(-F "$state/admin-mtls.properties")
+    bootstrap=$(<"$state/bootstrap-mtls")
+  fi
+  kcat "${conf[@]}" -b "$bootstrap" -L -m 3 2>/dev/null | grep -q "broker 1 at"
 }
 
-# Two free loopback ports below the ephemeral range, so that while the broker is stopped a
+# Three free loopback ports below the ephemeral range, so that while the broker is stopped a
 # client reconnecting to it can never be handed the broker's port as its own local port.
 pick_ports() {
   python3 - <<'EOF'
@@ -80,17 +98,48 @@ for _ in range(500):
     finally:
         s.close()
     picked.append(port)
-    if len(picked) == 2:
+    if len(picked) == 3:
         break
-while len(picked) < 2:  # fallback: let the kernel choose
+while len(picked) < 3:  # fallback: let the kernel choose
     s = socket.socket(); s.bind(("127.0.0.1", 0)); picked.append(s.getsockname()[1]); s.close()
 print(*picked)
 EOF
 }
 
 write_config() {
-  local port=$1 cport=$2
-  cat >"$state/server.properties" <<EOF
+  local port=$1 cport=$2 mport=$3
+  if [[ $secured == yes ]]; then
+    # Clients: SCRAM over TLS, or mTLS (the certificate's CN is the principal). The broker talks
+    # to itself (controller, inter-broker) with mTLS as User:broker. Nothing in plaintext.
+    cat >"$state/server.properties" <<EOF
+# Written by tests/kafka/broker.sh start-secured: single-node KRaft broker, TLS only.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$cport
+listeners=SCRAM://127.0.0.1:$port,MTLS://127.0.0.1:$mport,CONTROLLER://127.0.0.1:$cport
+advertised.listeners=SCRAM://127.0.0.1:$port,MTLS://127.0.0.1:$mport
+listener.security.protocol.map=SCRAM:SASL_SSL,MTLS:SSL,CONTROLLER:SSL
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=MTLS
+log.dirs=$state/data
+
+sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.scram.sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.scram.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+ssl.keystore.type=PEM
+ssl.keystore.location=$state/tls/broker.keystore.pem
+ssl.truststore.type=PEM
+ssl.truststore.location=$state/tls/ca.pem
+listener.name.mtls.ssl.client.auth=required
+listener.name.controller.ssl.client.auth=required
+ssl.principal.mapping.rules=RULE:^CN=([^,]+)\$/\$1/,DEFAULT
+
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+allow.everyone.if.no.acl.found=false
+super.users=User:broker;User:admin
+EOF
+  else
+    cat >"$state/server.properties" <<EOF
 # Written by tests/kafka/broker.sh: single-node KRaft broker for tests.
 process.roles=broker,controller
 node.id=1
@@ -101,6 +150,9 @@ listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 log.dirs=$state/data
+EOF
+  fi
+  cat >>"$state/server.properties" <<EOF
 
 # One broker: every internal topic has one replica.
 offsets.topic.replication.factor=1
@@ -127,6 +179,92 @@ num.io.threads=4
 num.recovery.threads.per.data.dir=1
 background.threads=4
 EOF
+}
+
+# The principals of the secured broker: one per service, the operator (referralctl) and admin
+# (a super user, for the tests' own set-up). Each gets a SCRAM password and a client certificate.
+principals=(admin operator standardiser router feed intake monitor)
+
+# A test CA, the broker's certificate (for 127.0.0.1 and localhost: hostname verification stays
+# on) and a client certificate per principal, CN = the principal; a CA nobody trusts with a
+# certificate of its own ("stranger"); and an expired certificate of the test CA ("expired").
+make_certificates() {
+  local tls=$state/tls name
+  rm -rf "$tls"
+  mkdir -p "$tls"
+  key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
+  self_signed() {  # NAME CN
+    key "$tls/$1.key"
+    openssl req -x509 -new -key "$tls/$1.key" -out "$tls/$1.pem" -days 30 -subj "/CN=$2" \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
+  }
+  sign() {  # NAME CA
+    key "$tls/$1.key"
+    openssl req -new -key "$tls/$1.key" -out "$tls/$1.csr" -subj "/CN=$1"
+    printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n' \
+      >"$tls/$1.ext"
+    openssl x509 -req -in "$tls/$1.csr" -CA "$tls/$2.pem" -CAkey "$tls/$2.key" -CAcreateserial \
+      -days 30 -extfile "$tls/$1.ext" -out "$tls/$1.pem" 2>/dev/null
+  }
+  self_signed ca referral-test-ca
+  self_signed stranger-ca stranger-ca
+  for name in broker "${principals[@]}"; do sign "$name" ca; done
+  sign stranger stranger-ca
+  # Expired: valid for one day a year ago (openssl x509 cannot back-date; cryptography can).
+  key "$tls/expired.key"
+  python3 - "$tls" <<'PY'
+import datetime, sys
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.x509.oid import NameOID
+tls = sys.argv[1]
+def load(name):
+    return serialization.load_pem_private_key(open(f"{tls}/{name}.key", "rb").read(), None)
+ca = x509.load_pem_x509_certificate(open(f"{tls}/ca.pem", "rb").read())
+start = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=365)
+cert = (x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "expired")]))
+        .issuer_name(ca.subject).public_key(load("expired").public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(start)
+        .not_valid_after(start + datetime.timedelta(days=1))
+        .sign(load("ca"), hashes.SHA256()))
+open(f"{tls}/expired.pem", "wb").write(cert.public_bytes(serialization.Encoding.PEM))
+PY
+  cat "$tls/broker.key" "$tls/broker.pem" >"$tls/broker.keystore.pem"
+  rm -f "$tls"/*.csr "$tls"/*.ext "$tls"/*.srl
+}
+
+# A random SCRAM password per principal (users/NAME.password) and the admin's client settings:
+# admin.properties (SCRAM, for the Admin API tools), admin-mtls.properties (mTLS, for kcat -F).
+make_users() {
+  local name
+  rm -rf "$state/users"
+  mkdir -p "$state/users"
+  for name in "${principals[@]}"; do
+    python3 -c 'import secrets; print(secrets.token_urlsafe(24))' >"$state/users/$name.password"
+  done
+  cat >"$state/admin.properties" <<EOF
+security.protocol=SASL_SSL
+sasl.mechanisms=SCRAM-SHA-512
+sasl.username=admin
+sasl.password=$(<"$state/users/admin.password")
+ssl.ca.location=$state/tls/ca.pem
+EOF
+  cat >"$state/admin-mtls.properties" <<EOF
+security.protocol=SSL
+ssl.ca.location=$state/tls/ca.pem
+ssl.certificate.location=$state/tls/admin.pem
+ssl.key.location=$state/tls/admin.key
+EOF
+}
+
+# format's --add-scram arguments, one per line: a SCRAM-SHA-512 credential per principal.
+scram_arguments() {
+  local name
+  for name in "${principals[@]}"; do
+    printf -- '--add-scram\nSCRAM-SHA-512=[name=%s,password="%s"]\n' "$name" \
+      "$(<"$state/users/$name.password")"
+  done
 }
 
 launch() {
@@ -190,11 +328,19 @@ cmd_start() {
   stop_broker  # a broker left over from an earlier run of this state dir
   # Remove only what this script creates: STATE_DIR may be a directory with other content.
   rm -rf "$state/data" "$state/logs" "$state/server.properties" "$state/bootstrap" \
-    "$state/broker.out" "$state/format.out"
-  local ports port cport cluster_id
+    "$state/broker.out" "$state/format.out" "$state/bootstrap-mtls" "$state/tls" \
+    "$state/users" "$state/admin.properties" "$state/admin-mtls.properties"
+  local ports port cport mport cluster_id scram=()
   ports=$(pick_ports)
-  read -r port cport <<<"$ports"
-  write_config "$port" "$cport"
+  read -r port cport mport <<<"$ports"
+  if [[ $secured == yes ]]; then
+    require_tools openssl
+    make_certificates
+    make_users
+    mapfile -t scram < <(scram_arguments)
+    echo "127.0.0.1:$mport" >"$state/bootstrap-mtls"
+  fi
+  write_config "$port" "$cport" "$mport"
   echo "127.0.0.1:$port" >"$state/bootstrap"
   mkdir -p "$state/logs"
   local jvm=(java -Xmx256m -Dlog4j2.configurationFile="$here/log4j2.properties"
@@ -202,7 +348,7 @@ cmd_start() {
   cluster_id=$("${jvm[@]}" random-uuid 2>>"$state/format.out")
   # Static quorum (controller.quorum.voters is set): no --standalone, which is only for a
   # dynamic quorum configured with controller.quorum.bootstrap.servers.
-  "${jvm[@]}" format -t "$cluster_id" -c "$state/server.properties" \
+  "${jvm[@]}" format -t "$cluster_id" -c "$state/server.properties" "${scram[@]}" \
     >>"$state/format.out" 2>&1 || { cat "$state/format.out" >&2; die "storage format failed"; }
   launch
 }
@@ -223,9 +369,10 @@ cmd_status() {
   [[ -n $(broker_pid) && -f $state/bootstrap ]] && answers
 }
 
-(($# == 2)) || [[ ${1:-} == abort-hanging ]] || usage
+(($# == 2)) || [[ ${1:-} == abort-hanging || ${1:-} == acls ]] || usage
 [[ -n ${2:-} ]] || usage
-if [[ $1 == start ]]; then
+secured=no
+if [[ $1 == start || $1 == start-secured ]]; then
   mkdir -p "$2"
 elif [[ ! -d $2 ]]; then
   [[ $1 == stop ]] && exit 0  # nothing was ever started there
@@ -235,11 +382,16 @@ state=$(cd "$2" && pwd)
 
 case $1 in
   start) cmd_start ;;
+  start-secured) secured=yes; cmd_start ;;
   start-again) cmd_start_again ;;
   stop) stop_broker ;;
   status) cmd_status ;;
   abort-hanging)
     (($# == 4)) || usage
     java -cp "$lib/*" "$here/AbortHangingTransactions.java" "$(<"$state/bootstrap")" "$3" "$4" ;;
+  acls)
+    (($# == 3)) || usage
+    [[ -f $state/admin.properties ]] || die "$state holds no secured broker"
+    java -cp "$lib/*" "$here/Acls.java" "$3" "$(<"$state/bootstrap")" "$state/admin.properties" ;;
   *) usage ;;
 esac
