@@ -22,6 +22,7 @@ namespace {
 
 // The topics of `wanted` that the cluster's metadata does not list.
 absl::StatusOr<std::vector<TopicSpec>> Missing(RdKafka::Producer& client,
+                                                 const KafkaEventLogger& logger,
                                                  const std::vector<TopicSpec>& wanted,
                                                  absl::Duration timeout,
                                                  const std::atomic<bool>* stop) {
@@ -44,11 +45,15 @@ absl::StatusOr<std::vector<TopicSpec>> Missing(RdKafka::Producer& client,
       return missing;
     }
     if (absl::Now() >= deadline) break;
-    absl::SleepFor(absl::Milliseconds(500));
+    // Serves the client's error events (a refused login, a TLS failure) to `logger`.
+    client.poll(500);
   }
-  return absl::UnavailableError(absl::StrCat("kafka: no metadata from the cluster within ",
-                                             absl::FormatDuration(timeout), ": ",
-                                             RdKafka::err2str(code)));
+  // A refused login or certificate looks like a cluster that does not answer: say which.
+  const std::string security = logger.LastSecurityError();
+  return absl::UnavailableError(absl::StrCat(
+      "kafka: no metadata from the cluster within ", absl::FormatDuration(timeout), ": ",
+      RdKafka::err2str(code),
+      security.empty() ? "" : absl::StrCat("; the cluster refused this client: ", security)));
 }
 
 absl::Status Create(RdKafka::Producer& client, const std::vector<TopicSpec>& topics,
@@ -229,7 +234,7 @@ absl::Status EnsureTopics(const KafkaSettings& settings, const std::vector<Topic
   KafkaEventLogger logger;  // outlives the client below
   REFERRAL_ASSIGN_OR_RETURN(std::unique_ptr<RdKafka::Producer> client,
                             NewAdminClient(settings, logger));
-  REFERRAL_ASSIGN_OR_RETURN(std::vector<TopicSpec> missing, Missing(*client, topics, timeout, stop));
+  REFERRAL_ASSIGN_OR_RETURN(std::vector<TopicSpec> missing, Missing(*client, logger, topics, timeout, stop));
   if (missing.empty()) return absl::OkStatus();
   std::vector<std::string> names;
   nlohmann::json created = nlohmann::json::object();

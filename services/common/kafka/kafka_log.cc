@@ -10,6 +10,10 @@ void KafkaEventLogger::event_cb(RdKafka::Event& event) {
       log::Warn("kafka_error", {{"error", RdKafka::err2str(event.err())},
                                 {"detail", event.str()},
                                 {"fatal", event.fatal()}});
+      if (event.err() == RdKafka::ERR__AUTHENTICATION || event.err() == RdKafka::ERR__SSL) {
+        absl::MutexLock lock(&mutex_);
+        last_security_error_ = event.str();
+      }
       break;
     case RdKafka::Event::EVENT_LOG:
       if (event.severity() <= RdKafka::Event::EVENT_SEVERITY_WARNING) {
@@ -19,6 +23,11 @@ void KafkaEventLogger::event_cb(RdKafka::Event& event) {
     default:
       break;
   }
+}
+
+std::string KafkaEventLogger::LastSecurityError() const {
+  absl::MutexLock lock(&mutex_);
+  return last_security_error_;
 }
 
 }  // namespace referral

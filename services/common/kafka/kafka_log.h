@@ -5,12 +5,25 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+
 namespace referral {
 
 class KafkaEventLogger : public RdKafka::EventCb {
  public:
   // Logs EVENT_ERROR as "kafka_error" and EVENT_LOG (warning or worse) as "kafka_log".
   void event_cb(RdKafka::Event& event) override;
+
+  // The last authentication or TLS error the client met ("SASL authentication error: ...",
+  // "SSL handshake failed: ..."), or empty: why a cluster that "does not answer" refuses us.
+  std::string LastSecurityError() const;
+
+ private:
+  mutable absl::Mutex mutex_;
+  std::string last_security_error_ ABSL_GUARDED_BY(mutex_);
 };
 
 }  // namespace referral
