@@ -122,8 +122,8 @@ TOPIC_DEFAULTS = {
 
 def expected_acls(service, config, directory, topics_managed):
     """The (resource type, name, pattern, operation) set a service's config needs: the topics
-    it reads, writes, or both; its consumer group(s); its transactional ids. Create on what it
-    writes when no KafkaTopics make the topics."""
+    it reads, writes, or both; its consumer group(s); its transactional ids. Create on each of
+    its topics when no KafkaTopics make them (a service makes what is missing when it starts)."""
     t = {**TOPIC_DEFAULTS, **config.get("topics", {})}
     las = directory["local_authorities"]
     queues = [t["front_door_template"].replace("{la}", la["gss_code"]) for la in las]
@@ -145,7 +145,8 @@ def expected_acls(service, config, directory, topics_managed):
         both = [config.get("state_topic", "referrals.monitor.state.v1")]
     create = [] if topics_managed else ["Create"]
     acls = set()
-    for names, operations in ((reads, ["Read", "Describe"]), (writes, ["Write", "Describe"] + create),
+    for names, operations in ((reads, ["Read", "Describe"] + create),
+                              (writes, ["Write", "Describe"] + create),
                               (both, ["Read", "Write", "Describe"] + create)):
         acls |= {("topic", n, "literal", op) for n in names for op in operations}
     kafka = config.get("kafka", {})
@@ -227,6 +228,7 @@ def check_wiring(documents, label):
 
     users = {u["metadata"]["name"]: u for u in by_kind.get("KafkaUser", [])}
     topics = {t["spec"]["topicName"] for t in by_kind.get("KafkaTopic", [])}
+    all_topics = set()
     for service, (config, directory) in configs.items():
         if not users:
             break
@@ -240,12 +242,23 @@ def check_wiring(documents, label):
         if got != want:
             failures.append(f"{label}: {service}'s ACLs: extra {sorted(got - want)}, "
                             f"missing {sorted(want - got)}")
+        all_topics |= {n for (kind, n, _, _) in want if kind == "topic"}
         if topics:
             if config["kafka"].get("missing_topics") != "REFUSE":
                 failures.append(f"{label}: {service} may create topics beside the KafkaTopics")
             lacking = {n for (kind, n, _, _) in want if kind == "topic"} - topics
             if lacking:
                 failures.append(f"{label}: {service} uses topics without a KafkaTopic: {sorted(lacking)}")
+    # The operator's user (referralctl): Read and Describe on every topic of the services, no more.
+    for user in users.values():
+        if user["metadata"]["labels"].get("app.kubernetes.io/component") != "operator":
+            continue
+        got = {(a["resource"]["type"], a["resource"]["name"], a["resource"]["patternType"], op)
+               for a in user["spec"]["authorization"]["acls"] for op in a["operations"]}
+        want = {("topic", n, "literal", op) for n in all_topics for op in ("Read", "Describe")}
+        if got != want:
+            failures.append(f"{label}: the operator's ACLs: extra {sorted(got - want)}, "
+                            f"missing {sorted(want - got)}")
     return failures
 
 
@@ -370,11 +383,15 @@ def main():
             fail(f"a replay window of 1 h passed the monitor's config check: {failures}")
         print("a value the monitor refuses (replay_window_hours: 1) fails the check, as it must")
 
-        # The wiring check bites: the intake allowed to read incidents, the feed's readiness
+        # The wiring check bites: the intake allowed to read incidents, the operator to write a
+        # topic, the feed's readiness
         # probe on its mTLS port, and a ScaledObject watching another group each fail it.
         intake_user = next(u for u in strimzi if u["kind"] == "KafkaUser"
                            and u["metadata"]["labels"]["app.kubernetes.io/component"] == "intake")
         intake_user["spec"]["authorization"]["acls"][0]["operations"].append("Read")
+        operator_user = next(u for u in strimzi if u["kind"] == "KafkaUser" and
+                             u["metadata"]["labels"]["app.kubernetes.io/component"] == "operator")
+        operator_user["spec"]["authorization"]["acls"][0]["operations"].append("Write")
         feed = next(d for d in strimzi if d["kind"] == "Deployment"
                     and d["metadata"]["labels"]["app.kubernetes.io/component"] == "feed")
         feed["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]["grpc"]["port"] = 50051
@@ -382,11 +399,12 @@ def main():
             "consumerGroup"] = "someone-else"
         failures = check_wiring(strimzi, "broken") + check_wiring(keda, "broken")
         for want in ("intake's ACLs: extra [('topic', 'incidents.v1', 'literal', 'Read')]",
-                     "feed: gRPC probe on 50051", "watches {'consumerGroup': 'someone-else'"):
+                     "feed: gRPC probe on 50051", "watches {'consumerGroup': 'someone-else'",
+                     "the operator's ACLs: extra [('topic',"):
             if not any(want in f for f in failures):
                 fail(f"the wiring check missed: {want}\n{failures}")
-        print("the wiring check refuses an extra ACL, a probe on the mTLS port, a ScaledObject "
-              "on another group")
+        print("the wiring check refuses an extra ACL (a service's, the operator's), a probe on "
+              "the mTLS port, a ScaledObject on another group")
     print("check_chart: ok")
 
 
