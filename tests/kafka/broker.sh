@@ -210,26 +210,19 @@ make_certificates() {
   self_signed stranger-ca stranger-ca
   for name in broker "${principals[@]}"; do sign "$name" ca; done
   sign stranger stranger-ca
-  # Expired: valid for one day a year ago (openssl x509 cannot back-date; cryptography can).
+  # Expired: valid for one day of January 2025 (`openssl x509` cannot back-date; `openssl ca`).
   key "$tls/expired.key"
-  python3 - "$tls" <<'PY'
-import datetime, sys
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.x509.oid import NameOID
-tls = sys.argv[1]
-def load(name):
-    return serialization.load_pem_private_key(open(f"{tls}/{name}.key", "rb").read(), None)
-ca = x509.load_pem_x509_certificate(open(f"{tls}/ca.pem", "rb").read())
-start = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=365)
-cert = (x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "expired")]))
-        .issuer_name(ca.subject).public_key(load("expired").public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(start)
-        .not_valid_after(start + datetime.timedelta(days=1))
-        .sign(load("ca"), hashes.SHA256()))
-open(f"{tls}/expired.pem", "wb").write(cert.public_bytes(serialization.Encoding.PEM))
-PY
+  openssl req -new -key "$tls/expired.key" -out "$tls/expired.csr" -subj "/CN=expired"
+  mkdir -p "$tls/ca-db"
+  : >"$tls/ca-db/index.txt"
+  echo 01 >"$tls/ca-db/serial"
+  printf '%s\n' "[ca]" "default_ca = test" "[test]" "database = $tls/ca-db/index.txt" \
+    "new_certs_dir = $tls/ca-db" "serial = $tls/ca-db/serial" "default_md = sha256" \
+    "policy = any" "[any]" "commonName = supplied" >"$tls/ca-db/ca.cnf"
+  openssl ca -batch -notext -config "$tls/ca-db/ca.cnf" -cert "$tls/ca.pem" -keyfile "$tls/ca.key" \
+    -in "$tls/expired.csr" -out "$tls/expired.pem" -startdate 20250101000000Z \
+    -enddate 20250102000000Z 2>/dev/null
+  rm -rf "$tls/ca-db"
   cat "$tls/broker.key" "$tls/broker.pem" >"$tls/broker.keystore.pem"
   rm -f "$tls"/*.csr "$tls"/*.ext "$tls"/*.srl
 }

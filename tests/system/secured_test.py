@@ -123,7 +123,8 @@ def scram():
         assert status != 0, "the standardiser went on although the cluster refused its login"
         assert "SASL authentication error" in log, log[-3000:]
         refused = [json.loads(l) for l in log.splitlines() if '"start_refused"' in l]
-        assert refused and "the cluster refused this client" in refused[-1]["error"], log[-3000:]
+        assert refused and "last connection error: " in refused[-1]["error"] and \
+            "SASL authentication error" in refused[-1]["error"], log[-3000:]
         password = (secured.STATE / "users" / "standardiser.password").read_text().strip()
         assert password not in log, "the password is in the log"
         print(f"refused and reported: exit {status}: {refused[-1]['error']}")
@@ -131,9 +132,120 @@ def scram():
         pipeline.stop_all()
 
 
+def client_certificate(name):
+    """A client certificate of the test CA for principal `name` (tls/<name>.pem and .key)."""
+    tls = secured.STATE / "tls"
+    harness.run(["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256",
+                 "-out", tls / f"{name}.key"])
+    harness.run(["openssl", "req", "-new", "-key", tls / f"{name}.key", "-subj", f"/CN={name}",
+                 "-out", tls / f"{name}.csr"])
+    harness.run(["openssl", "x509", "-req", "-in", tls / f"{name}.csr", "-CA", tls / "ca.pem",
+                 "-CAkey", tls / "ca.key", "-CAcreateserial", "-days", "1", "-out",
+                 tls / f"{name}.pem"])
+
+
+# The chart's standardiser ACLs less one (resource type, operation, topic suffix or None).
+LESS_ONE = {
+    "no-input-read": ("TOPIC", "READ", "incidents.v1"),
+    "no-group-read": ("GROUP", "READ", None),
+    "no-txn-write": ("TRANSACTIONAL_ID", "WRITE", None),
+    "no-output-write": ("TOPIC", "WRITE", "referrals.standardised.v1"),
+}
+
+
+def refused():
+    harness.bootstrap = secured.mtls_bootstrap
+    pipeline = harness.Pipeline("sec-refused")
+    try:
+        acls = secured.chart_acls(pipeline)
+        secured.apply_acls([b for v in acls.values() for b in v])
+        base = json.loads(pipeline.standardiser_config.read_text())
+        secured.secure_config(pipeline.standardiser_config, "standardiser", "mtls")
+        # The control: with all of its ACLs the standardiser starts (and makes the topics).
+        good = pipeline.standardiser("good")
+        good.wait_ready()
+        assert good.terminate() == 0
+        configs = {}
+
+        def variant(name, principal, mode, **kwargs):
+            config = {**base, "kafka": {**base["kafka"], "group_id": f"{pipeline.prefix}-{name}"}}
+            path = pipeline.dir / f"{name}.json"
+            path.write_text(json.dumps(config))
+            secured.secure_config(path, principal, mode, **kwargs)
+            configs[name] = (path, config["kafka"]["group_id"])
+
+        for name, (kind, operation, topic) in LESS_ONE.items():
+            principal = f"standardiser-{name}"
+            client_certificate(principal)
+            bindings = []
+            for b in acls["standardiser"]:
+                b = {**b, "principal": f"User:{principal}"}
+                if b["resourceType"] == "GROUP":
+                    b["name"] = f"{pipeline.prefix}-{name}"
+                if (b["resourceType"], b["operation"]) == (kind, operation) and \
+                        (topic is None or b["name"].endswith(topic)):
+                    continue
+                bindings.append(b)
+            assert len(bindings) == len(acls["standardiser"]) - 1, name
+            secured.apply_acls(bindings)
+            variant(name, principal, "mtls")
+        wrong = pipeline.dir / "wrong.password"
+        wrong.write_text("not-the-password-x7\n")
+        harness.bootstrap = secured.scram_bootstrap
+        variant("wrong-password", "standardiser", "scram", password=wrong)
+        variant("untrusted-broker", "standardiser", "mtls", ca="stranger-ca")
+        variant("unknown-client-ca", "standardiser", "mtls", certificate="stranger")
+        variant("expired-client", "standardiser", "mtls", certificate="expired")
+        services = {}
+        for name, (path, _) in configs.items():
+            harness.bootstrap = secured.scram_bootstrap if name == "wrong-password" \
+                else secured.mtls_bootstrap
+            service = harness.Service(name, [str(harness.BIN / "standardiser"), "--config",
+                                             str(path), "--instance", f"{pipeline.prefix}-{name}"],
+                                      pipeline.dir / f"{name}.log", pipeline.env())
+            pipeline.services.append(service)
+            services[name] = service.start()
+        harness.bootstrap = secured.mtls_bootstrap
+        harness.referralctl("simulate", "--bootstrap", harness.bootstrap(), "--kafka-config",
+                            secured.tool_config(pipeline, "intake", "mtls"), "--config",
+                            pipeline.standardiser_config, "--count", 50, "--seed", SEED)
+
+        def log(name):
+            return (pipeline.dir / f"{name}.log").read_text()
+
+        def events(name, event):
+            return [json.loads(l) for l in log(name).splitlines() if f'"event":"{event}"' in l]
+
+        # Those that cannot go on exit non-zero, naming the cause.
+        exits = {"wrong-password": ("start_refused", "SASL authentication error"),
+                 "untrusted-broker": ("start_refused", "certificate verify failed"),
+                 "unknown-client-ca": ("start_refused", "alert certificate unknown"),
+                 "expired-client": ("start_refused", "alert certificate unknown"),
+                 "no-txn-write": ("fatal", "TRANSACTIONAL_ID_AUTHORIZATION_FAILED"),
+                 "no-output-write": ("transaction_abort", "TOPIC_AUTHORIZATION_FAILED")}
+        for name, (event, cause) in exits.items():
+            status = services[name].proc.wait(180)
+            assert status != 0, f"{name}: exit 0"
+            texts = [l.get("error") or l.get("reason") or "" for l in events(name, event)]
+            named = [t for t in texts if cause in t]
+            assert named, f"{name}: no {event} line names {cause}: {texts}\n{log(name)[-3000:]}"
+            print(f"{name}: exit {status}, {event}: {named[-1][:160]}", flush=True)
+        assert "not-the-password-x7" not in log("wrong-password"), "the password is in the log"
+        # Those whose ACL may yet be granted go on, not ready, naming the refusal.
+        waits = {"no-input-read": f"Broker: Topic authorization failed (topic {pipeline.topics['incidents']})",
+                 "no-group-read": f"Broker: Group authorization failed (group {configs['no-group-read'][1]})"}
+        for name, cause in waits.items():
+            services[name].check_alive()
+            code, body = services[name].get("/readyz")
+            assert code == 503 and "refused by Kafka: " + cause in body, f"{name}: {code} {body}"
+            print(f"{name}: running, /readyz {code}: {body.strip()[:160]}", flush=True)
+    finally:
+        pipeline.stop_all()
+
+
 def main():
     scenario = sys.argv[1] if len(sys.argv) > 1 else "mtls"
-    {"mtls": lambda: exactly_once("mtls"), "scram": scram}[scenario]()
+    {"mtls": lambda: exactly_once("mtls"), "scram": scram, "refused": refused}[scenario]()
 
 
 if __name__ == "__main__":

@@ -201,6 +201,12 @@ class ScriptedInputConsumer final : public InputConsumer {
       for (const PartitionId& id : ids) position_[{id.topic, id.partition}] = Committed(id);
       listener_.OnAssigned(ids);
     }
+    if (!injected.empty()) {
+      Polled polled = std::move(injected.front());
+      injected.pop_front();
+      ++polls;
+      return polled;
+    }
     if (!revoke_next.empty()) {
       std::vector<PartitionId> revoked = std::move(revoke_next);
       revoke_next.clear();
@@ -261,6 +267,7 @@ class ScriptedInputConsumer final : public InputConsumer {
   std::function<void(int polls_so_far)> before_poll;
   std::vector<PartitionId> revoke_next;  // revoked at the next poll
   std::deque<absl::Status> rewind;
+  std::deque<Polled> injected;  // returned by the next polls, before any record
   absl::Duration record_poll_cost = absl::ZeroDuration();  // fake time a poll with a record takes
   int polls = 0, rewinds = 0;
   int idle_in_a_row = 0;  // polls that found nothing since the last record

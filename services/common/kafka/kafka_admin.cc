@@ -49,11 +49,10 @@ absl::StatusOr<std::vector<TopicSpec>> Missing(RdKafka::Producer& client,
     client.poll(500);
   }
   // A refused login or certificate looks like a cluster that does not answer: say which.
-  const std::string security = logger.LastSecurityError();
+  const std::string last = logger.LastConnectionError();
   return absl::UnavailableError(absl::StrCat(
       "kafka: no metadata from the cluster within ", absl::FormatDuration(timeout), ": ",
-      RdKafka::err2str(code),
-      security.empty() ? "" : absl::StrCat("; the cluster refused this client: ", security)));
+      RdKafka::err2str(code), last.empty() ? "" : absl::StrCat("; last connection error: ", last)));
 }
 
 absl::Status Create(RdKafka::Producer& client, const std::vector<TopicSpec>& topics,

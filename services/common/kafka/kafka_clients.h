@@ -82,6 +82,9 @@ struct Polled {
   InRecord record;
   std::string error;
   std::shared_ptr<const void> storage;
+  // kTransient: the broker refused this principal (a topic or group ACL is missing). It may be
+  // granted while we wait, so the loop goes on, not ready, naming `error`.
+  bool refused = false;
 };
 
 // The consumer of the loop's input: read_committed, in a group, offsets committed only through

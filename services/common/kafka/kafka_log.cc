@@ -10,9 +10,9 @@ void KafkaEventLogger::event_cb(RdKafka::Event& event) {
       log::Warn("kafka_error", {{"error", RdKafka::err2str(event.err())},
                                 {"detail", event.str()},
                                 {"fatal", event.fatal()}});
-      if (event.err() == RdKafka::ERR__AUTHENTICATION || event.err() == RdKafka::ERR__SSL) {
+      if (event.err() != RdKafka::ERR__ALL_BROKERS_DOWN) {
         absl::MutexLock lock(&mutex_);
-        last_security_error_ = event.str();
+        last_connection_error_ = event.str();
       }
       break;
     case RdKafka::Event::EVENT_LOG:
@@ -25,9 +25,9 @@ void KafkaEventLogger::event_cb(RdKafka::Event& event) {
   }
 }
 
-std::string KafkaEventLogger::LastSecurityError() const {
+std::string KafkaEventLogger::LastConnectionError() const {
   absl::MutexLock lock(&mutex_);
-  return last_security_error_;
+  return last_connection_error_;
 }
 
 }  // namespace referral

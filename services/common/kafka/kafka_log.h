@@ -17,13 +17,14 @@ class KafkaEventLogger : public RdKafka::EventCb {
   // Logs EVENT_ERROR as "kafka_error" and EVENT_LOG (warning or worse) as "kafka_log".
   void event_cb(RdKafka::Event& event) override;
 
-  // The last authentication or TLS error the client met ("SASL authentication error: ...",
-  // "SSL handshake failed: ..."), or empty: why a cluster that "does not answer" refuses us.
-  std::string LastSecurityError() const;
+  // The detail of the last error the client met other than "all brokers down" (a refused login,
+  // a TLS handshake either side refused, a refused connection), or empty: why a cluster "does not
+  // answer".
+  std::string LastConnectionError() const;
 
  private:
   mutable absl::Mutex mutex_;
-  std::string last_security_error_ ABSL_GUARDED_BY(mutex_);
+  std::string last_connection_error_ ABSL_GUARDED_BY(mutex_);
 };
 
 }  // namespace referral

@@ -185,6 +185,10 @@ std::string KafkaTransactionalLoop::NotReadyReason() const {
     if (!fatal_reason_.empty()) return absl::StrCat("fatal Kafka error: ", fatal_reason_);
     std::string stalled = StalledReason(clock_.Now());
     if (!stalled.empty()) return stalled;
+    if (!refusal_.empty()) {
+      return absl::StrCat("refused by Kafka: ", refusal_,
+                          " (this service's principal lacks an ACL: deploy/README.md)");
+    }
   }
   if (!producer_->ready()) return "transactional producer not initialised";
   if (assigned_.load() == 0) return "no input partitions assigned";
@@ -196,9 +200,14 @@ absl::Status KafkaTransactionalLoop::Handle(const Polled& polled) {
     case Polled::Kind::kNothing:
       return absl::OkStatus();
     case Polled::Kind::kTransient:
-      // Transport and metadata errors: librdkafka retries them itself.
+      // Transport and metadata errors: librdkafka retries them itself. A refusal (a missing
+      // ACL) too, since it may be granted while we wait, but the service is not ready meanwhile.
       metrics_.CountError(absl::UnavailableError(polled.error));
-      log::Warn("consume_error", {{"error", polled.error}});
+      log::Warn("consume_error", {{"error", polled.error}, {"refused", polled.refused}});
+      if (polled.refused) {
+        std::lock_guard<std::mutex> lock(mu_);
+        refusal_ = polled.error;
+      }
       return absl::OkStatus();
     case Polled::Kind::kFatal:
       return absl::InternalError(polled.error);
@@ -212,6 +221,7 @@ absl::Status KafkaTransactionalLoop::Handle(const Polled& polled) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     progress_.Consumed(id.partition, started);
+    refusal_.clear();  // reading works (again)
   }
   if (!producer_->in_transaction()) {
     REFERRAL_RETURN_IF_ERROR(producer_->Begin());

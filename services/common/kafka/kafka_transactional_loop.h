@@ -78,8 +78,9 @@ class KafkaTransactionalLoop final : private ConsumerListener {
   // fenced client (nothing is lost: the broker aborts the open transaction).
   absl::StatusOr<LoopStop> Run();
 
-  // Empty when ready (transactions initialised, partitions assigned, none stalled), else why
-  // not. Also refreshes the stalled-partition gauges. Thread-safe.
+  // Empty when ready (transactions initialised, partitions assigned, none stalled, no refusal by
+  // the broker since the last record read), else why not. Also refreshes the stalled-partition
+  // gauges. Thread-safe.
   std::string NotReadyReason() const;
 
   // Records the poison ledger holds (for tests and diagnostics). Only on the loop's thread.
@@ -131,6 +132,9 @@ class KafkaTransactionalLoop final : private ConsumerListener {
   PartitionProgress progress_;        // guarded by mu_
   mutable std::string stalled_logged_;  // guarded by mu_
   std::string fatal_reason_;          // guarded by mu_
+  // The broker's last refusal of this principal (a missing topic or group ACL), until a record
+  // is read: librdkafka reports a refusal once, not on every poll.
+  std::string refusal_;  // guarded by mu_
   absl::Status callback_status_;      // guarded by mu_
 };
 

@@ -120,6 +120,7 @@ class RdKafkaInputConsumer final : public InputConsumer,
   ~RdKafkaInputConsumer() override { client_.reset(); }
 
   absl::Status Create(const KafkaSettings& settings) {
+    group_id_ = settings.group_id;
     REFERRAL_ASSIGN_OR_RETURN(std::unique_ptr<RdKafka::Conf> conf, LoopConsumerConf(settings));
     std::string error;
     if (conf->set("rebalance_cb", static_cast<RdKafka::RebalanceCb*>(this), error) !=
@@ -153,6 +154,15 @@ class RdKafkaInputConsumer final : public InputConsumer,
       case RdKafka::ERR__FATAL:
         polled.kind = Polled::Kind::kFatal;
         polled.error = absl::StrCat("consumer: ", message->errstr());
+        return polled;
+      case RdKafka::ERR_TOPIC_AUTHORIZATION_FAILED:
+      case RdKafka::ERR_GROUP_AUTHORIZATION_FAILED:
+        polled.kind = Polled::Kind::kTransient;
+        polled.refused = true;
+        polled.error = message->err() == RdKafka::ERR_GROUP_AUTHORIZATION_FAILED
+                           ? absl::StrCat(RdKafka::err2str(message->err()), " (group ", group_id_, ")")
+                           : absl::StrCat(RdKafka::err2str(message->err()), " (topic ",
+                                          message->topic_name(), ")");
         return polled;
       default:
         polled.kind = Polled::Kind::kTransient;
@@ -262,6 +272,7 @@ class RdKafkaInputConsumer final : public InputConsumer,
   static constexpr int kCommittedTimeoutMs = 10000;
   ConsumerListener& listener_;
   KafkaEventLogger logger_;
+  std::string group_id_;
   std::unique_ptr<RdKafka::KafkaConsumer> client_;
 };
 

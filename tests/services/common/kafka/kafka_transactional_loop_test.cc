@@ -374,6 +374,62 @@ TEST_F(KafkaTransactionalLoopTest, OneTransientRefusalOfALoneRecordDeadLettersNo
   EXPECT_EQ(loop_->PoisonEntries(), 0u);
 }
 
+TEST_F(KafkaTransactionalLoopTest, AnAclRefusalMakesItNotReadyNamingItWhileNothingIsRead) {
+  // A principal without Read on its input: librdkafka reports the refusal once. The loop goes on
+  // (the ACL may be granted) but is not ready, naming the refusal, however long nothing comes.
+  std::string at_once, at_10min;
+  const absl::Time start = clock_.Now();
+  prepare_consumer_ = [&](ScriptedInputConsumer& consumer) {
+    consumer.injected.push_back({.kind = Polled::Kind::kTransient,
+                                 .error = "Broker: Topic authorization failed (topic in)",
+                                 .refused = true});
+    consumer.before_poll = [&](int polls) {
+      if (polls == 1) at_once = loop_->NotReadyReason();
+      if (clock_.Now() - start >= absl::Minutes(10) && at_10min.empty()) {
+        at_10min = loop_->NotReadyReason();
+        stop_.store(true);
+      }
+    };
+  };
+  Publish(1, "elsewhere");  // a partition to be assigned; its record comes before the refusal
+  kafka_.committed[{"in", 1}] = 1;
+  ASSERT_TRUE(RunUntilIdle(1'000'000).ok());
+  EXPECT_THAT(at_once, HasSubstr("refused by Kafka: Broker: Topic authorization failed (topic in)"));
+  EXPECT_THAT(at_10min, HasSubstr("Topic authorization failed"));
+}
+
+TEST_F(KafkaTransactionalLoopTest, AnAclRefusalIsForgottenOnceARecordIsRead) {
+  Publish(0, "v0");
+  std::string after_refusal, after_record;
+  prepare_consumer_ = [&](ScriptedInputConsumer& consumer) {
+    consumer.injected.push_back({.kind = Polled::Kind::kTransient,
+                                 .error = "Broker: Group authorization failed (group g)",
+                                 .refused = true});
+    consumer.before_poll = [&](int polls) {
+      if (polls == 1) after_refusal = loop_->NotReadyReason();
+      if (polls == 3) after_record = loop_->NotReadyReason() + "|";
+    };
+  };
+  ASSERT_TRUE(RunUntilIdle().ok());
+  EXPECT_THAT(after_refusal, HasSubstr("Group authorization failed (group g)"));
+  EXPECT_EQ(after_record, "|");  // v0 was read at the second poll: the ACL is there now
+  EXPECT_THAT(Values("out"), ElementsAre("v0"));
+}
+
+TEST_F(KafkaTransactionalLoopTest, OtherTransientConsumerErrorsLeaveItReady) {
+  Publish(0, "v0");
+  std::string after;
+  prepare_consumer_ = [&](ScriptedInputConsumer& consumer) {
+    consumer.injected.push_back({.kind = Polled::Kind::kTransient,
+                                 .error = "Local: Broker transport failure"});
+    consumer.before_poll = [&](int polls) {
+      if (polls == 1) after = loop_->NotReadyReason() + "|";
+    };
+  };
+  ASSERT_TRUE(RunUntilIdle().ok());
+  EXPECT_EQ(after, "|");
+}
+
 TEST_F(KafkaTransactionalLoopTest, APartitionMakingNoProgressIsNamedInTheReadinessReason) {
   Publish(3, "v0");
   Publish(0, "w0");
