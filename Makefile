@@ -73,9 +73,10 @@ bench: build ## Benchmarks: the core and codecs; the pipeline vs a passthrough, 
 image: build ## The OCI image of every service, without a container engine (root): build/image/oci
 	@scripts/image.sh $(BUILD_DIR)/bin $(BUILD_DIR)/image
 
-chart-docs: deps ## Regenerate helm/referral-gateway/README.md from its values (helm-docs)
+chart-docs: deps ## Regenerate the chart's README (helm-docs) and deploy/README.md's ACL table
 	@$(TOOLS_DIR)/bin/helm-docs --chart-search-root helm/referral-gateway \
 	  --template-files README.md.gotmpl --output-file README.md --log-level warning
+	@python3 scripts/acl_table.py $(TOOLS_DIR)/bin/helm --write deploy/README.md
 
 format: ## clang-format every C++ source in place
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i

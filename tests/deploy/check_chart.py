@@ -290,6 +290,13 @@ def check_readme():
         if (copy / "README.md").read_text() != (CHART / "README.md").read_text():
             fail("helm/referral-gateway/README.md is stale: run `make chart-docs`")
     print("README.md: what helm-docs makes of the values")
+    # deploy/README.md's ACL table is the chart's KafkaUsers, rendered.
+    result = subprocess.run([sys.executable, str(SOURCE / "scripts" / "acl_table.py"), str(HELM),
+                             "--check", str(SOURCE / "deploy" / "README.md")],
+                            capture_output=True, text=True, timeout=120)
+    if result.returncode != 0:
+        fail(result.stderr.strip())
+    print("deploy/README.md: its ACL table is the chart's KafkaUsers")
 
 
 def main():
