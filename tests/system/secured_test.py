@@ -21,7 +21,8 @@ import re
 import subprocess
 import sys
 import time
-from collections import Counter
+import urllib.error
+import urllib.request
 
 import harness
 import secured
@@ -216,6 +217,25 @@ def refused():
         def events(name, event):
             return [json.loads(l) for l in log(name).splitlines() if f'"event":"{event}"' in l]
 
+        # While they retry (a minute), /readyz answers 503 naming the last connection error.
+        starting = {"wrong-password": "SASL authentication error",
+                    "untrusted-broker": "certificate verify failed",
+                    "unknown-client-ca": "alert certificate unknown",
+                    "expired-client": "alert certificate unknown"}
+        for name, cause in starting.items():
+            def named():
+                listening = events(name, "http_listening")
+                if not listening:
+                    return False
+                port = listening[-1]["http_port"]
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5):
+                        harness.fail(f"{name}: ready although the cluster refuses it")
+                except urllib.error.HTTPError as e:
+                    body = e.read().decode()
+                    return e.code == 503 and cause in body and body
+            harness.wait_for(lambda: named(), 50, f"{name}: /readyz naming {cause}")
+            print(f"{name}: while starting, /readyz 503: {named().strip()[:140]}", flush=True)
         # Those that cannot go on exit non-zero, naming the cause.
         exits = {"wrong-password": ("start_refused", "SASL authentication error"),
                  "untrusted-broker": ("start_refused", "certificate verify failed"),

@@ -1,5 +1,6 @@
 #include "services/common/kafka/kafka_log.h"
 
+#include "services/common/observe/connection_problem.h"
 #include "services/common/observe/log.h"
 
 namespace referral {
@@ -13,6 +14,7 @@ void KafkaEventLogger::event_cb(RdKafka::Event& event) {
       if (event.err() != RdKafka::ERR__ALL_BROKERS_DOWN) {
         absl::MutexLock lock(&mutex_);
         last_connection_error_ = event.str();
+        NoteConnectionProblem(event.str());
       }
       break;
     case RdKafka::Event::EVENT_LOG:

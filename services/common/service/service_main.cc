@@ -1,14 +1,18 @@
 #include "services/common/service/service_main.h"
 
 #include <CLI/CLI.hpp>
+#include <prometheus/collectable.h>
 
 #include <atomic>
+#include <memory>
+#include <vector>
 #include <cstdlib>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "services/common/core/time_util.h"
 #include "services/common/observe/blocking_call.h"
+#include "services/common/observe/connection_problem.h"
 #include "services/common/observe/http_endpoint.h"
 #include "services/common/observe/log.h"
 #include "services/common/observe/status_metrics.h"
@@ -28,6 +32,23 @@ absl::StatusOr<std::unique_ptr<Clock>> ClockFromFlag(const std::string& clock_st
 }
 
 namespace {
+
+// A service's own collectable, silent until the service has started (it may read state that
+// Start() is still building).
+class AfterStart final : public prometheus::Collectable {
+ public:
+  AfterStart(std::shared_ptr<prometheus::Collectable> inner,
+             std::shared_ptr<const std::atomic<bool>> started)
+      : inner_(std::move(inner)), started_(std::move(started)) {}
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    if (!started_->load()) return {};
+    return inner_->Collect();
+  }
+
+ private:
+  std::shared_ptr<prometheus::Collectable> inner_;
+  std::shared_ptr<const std::atomic<bool>> started_;
+};
 
 // How long an exiting service waits for calls it abandoned (librdkafka issue 5456) to end.
 constexpr absl::Duration kAbandonedCallsGrace = absl::Seconds(5);
@@ -72,6 +93,30 @@ int Serve(int argc, char** argv, const ServiceDefinition& definition) {
     return kExitStopped;
   }
   Service& service = *loaded->service;
+  // The HTTP port answers from now on: while the service starts (reaching its cluster, checking
+  // its topics, which may take a minute), /readyz says so and names the last connection error;
+  // a service's own metrics join /metrics once it has started.
+  auto has_started = std::make_shared<std::atomic<bool>>(false);
+  std::vector<std::shared_ptr<prometheus::Collectable>> collectables;
+  for (const auto& collectable : loaded->collectables) {
+    collectables.push_back(std::make_shared<AfterStart>(collectable, has_started));
+  }
+  if (http_listen.empty()) http_listen = loaded->http_listen;
+  if (http_listen.empty()) http_listen = definition.default_http_listen;
+  absl::StatusOr<std::unique_ptr<HttpEndpoint>> http = HttpEndpoint::Start(
+      http_listen, context.registry,
+      [&service, has_started]() -> std::string {
+        if (has_started->load()) return service.NotReadyReason();
+        const std::string problem = LastConnectionProblem();
+        return problem.empty() ? "starting"
+                               : absl::StrCat("starting: last connection error: ", problem);
+      },
+      std::move(collectables));
+  if (!http.ok()) {
+    log::Error("http_unavailable", {{"error", std::string(http.status().message())}});
+    return kExitBadConfig;
+  }
+  log::Info("http_listening", {{"http_port", (*http)->port()}});
   if (absl::Status started = service.Start(stop); !started.ok()) {
     if (started.code() == absl::StatusCode::kCancelled) return kExitStopped;
     // kInvalidArgument: the config is at fault (a Kafka property, a secret); otherwise the
@@ -82,15 +127,7 @@ int Serve(int argc, char** argv, const ServiceDefinition& definition) {
                 {"error", std::string(started.message())}});
     return kExitBadConfig;
   }
-  if (http_listen.empty()) http_listen = loaded->http_listen;
-  if (http_listen.empty()) http_listen = definition.default_http_listen;
-  absl::StatusOr<std::unique_ptr<HttpEndpoint>> http = HttpEndpoint::Start(
-      http_listen, context.registry, [&service] { return service.NotReadyReason(); },
-      loaded->collectables);
-  if (!http.ok()) {
-    log::Error("http_unavailable", {{"error", std::string(http.status().message())}});
-    return kExitBadConfig;
-  }
+  has_started->store(true);
   nlohmann::json started = service.Describe();
   started["http_port"] = (*http)->port();
   log::Info("started", started);
