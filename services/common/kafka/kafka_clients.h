@@ -85,6 +85,7 @@ struct Polled {
   // kTransient: the broker refused this principal (a topic or group ACL is missing). It may be
   // granted while we wait, so the loop goes on, not ready, naming `error`.
   bool refused = false;
+  std::string refused_topic;  // the topic refused; empty when the group was
 };
 
 // The consumer of the loop's input: read_committed, in a group, offsets committed only through

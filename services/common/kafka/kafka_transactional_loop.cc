@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "services/common/core/status_macros.h"
 #include "services/common/kafka/consumer_stats.h"
 #include "services/common/kafka/rdkafka_clients.h"
@@ -185,8 +186,10 @@ std::string KafkaTransactionalLoop::NotReadyReason() const {
     if (!fatal_reason_.empty()) return absl::StrCat("fatal Kafka error: ", fatal_reason_);
     std::string stalled = StalledReason(clock_.Now());
     if (!stalled.empty()) return stalled;
-    if (!refusal_.empty()) {
-      return absl::StrCat("refused by Kafka: ", refusal_,
+    if (!refusals_.empty()) {
+      std::vector<std::string> errors;
+      for (const auto& [topic, error] : refusals_) errors.push_back(error);
+      return absl::StrCat("refused by Kafka: ", absl::StrJoin(errors, "; "),
                           " (this service's principal lacks an ACL: deploy/README.md)");
     }
   }
@@ -206,7 +209,7 @@ absl::Status KafkaTransactionalLoop::Handle(const Polled& polled) {
       log::Warn("consume_error", {{"error", polled.error}, {"refused", polled.refused}});
       if (polled.refused) {
         std::lock_guard<std::mutex> lock(mu_);
-        refusal_ = polled.error;
+        refusals_[polled.refused_topic] = polled.error;
       }
       return absl::OkStatus();
     case Polled::Kind::kFatal:
@@ -221,7 +224,9 @@ absl::Status KafkaTransactionalLoop::Handle(const Polled& polled) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     progress_.Consumed(id.partition, started);
-    refusal_.clear();  // reading works (again)
+    // Reading this topic works (again), and so does the group.
+    refusals_.erase(std::string(id.partition.topic));
+    refusals_.erase("");
   }
   if (!producer_->in_transaction()) {
     REFERRAL_RETURN_IF_ERROR(producer_->Begin());

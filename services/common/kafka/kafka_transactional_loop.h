@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -132,9 +133,10 @@ class KafkaTransactionalLoop final : private ConsumerListener {
   PartitionProgress progress_;        // guarded by mu_
   mutable std::string stalled_logged_;  // guarded by mu_
   std::string fatal_reason_;          // guarded by mu_
-  // The broker's last refusal of this principal (a missing topic or group ACL), until a record
-  // is read: librdkafka reports a refusal once, not on every poll.
-  std::string refusal_;  // guarded by mu_
+  // The broker's refusals of this principal by topic ("" for the group), each kept until a record
+  // of that topic (any record, for the group) is read: librdkafka reports a refusal once, not on
+  // every poll, and a service reading several topics may be refused only one.
+  std::map<std::string, std::string> refusals_;  // guarded by mu_
   absl::Status callback_status_;      // guarded by mu_
 };
 

@@ -159,10 +159,13 @@ class RdKafkaInputConsumer final : public InputConsumer,
       case RdKafka::ERR_GROUP_AUTHORIZATION_FAILED:
         polled.kind = Polled::Kind::kTransient;
         polled.refused = true;
-        polled.error = message->err() == RdKafka::ERR_GROUP_AUTHORIZATION_FAILED
-                           ? absl::StrCat(RdKafka::err2str(message->err()), " (group ", group_id_, ")")
-                           : absl::StrCat(RdKafka::err2str(message->err()), " (topic ",
-                                          message->topic_name(), ")");
+        if (message->err() == RdKafka::ERR_GROUP_AUTHORIZATION_FAILED) {
+          polled.error = absl::StrCat(RdKafka::err2str(message->err()), " (group ", group_id_, ")");
+        } else {
+          polled.refused_topic = message->topic_name();
+          polled.error = absl::StrCat(RdKafka::err2str(message->err()), " (topic ",
+                                      polled.refused_topic, ")");
+        }
         return polled;
       default:
         polled.kind = Polled::Kind::kTransient;

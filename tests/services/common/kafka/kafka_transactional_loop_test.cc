@@ -382,7 +382,8 @@ TEST_F(KafkaTransactionalLoopTest, AnAclRefusalMakesItNotReadyNamingItWhileNothi
   prepare_consumer_ = [&](ScriptedInputConsumer& consumer) {
     consumer.injected.push_back({.kind = Polled::Kind::kTransient,
                                  .error = "Broker: Topic authorization failed (topic in)",
-                                 .refused = true});
+                                 .refused = true,
+                                 .refused_topic = "in"});
     consumer.before_poll = [&](int polls) {
       if (polls == 1) at_once = loop_->NotReadyReason();
       if (clock_.Now() - start >= absl::Minutes(10) && at_10min.empty()) {
@@ -414,6 +415,25 @@ TEST_F(KafkaTransactionalLoopTest, AnAclRefusalIsForgottenOnceARecordIsRead) {
   EXPECT_THAT(after_refusal, HasSubstr("Group authorization failed (group g)"));
   EXPECT_EQ(after_record, "|");  // v0 was read at the second poll: the ACL is there now
   EXPECT_THAT(Values("out"), ElementsAre("v0"));
+}
+
+TEST_F(KafkaTransactionalLoopTest, ARecordOfAnotherTopicDoesNotForgetATopicsRefusal) {
+  // A service reading several topics (the monitor) refused one of them: records of the others
+  // prove nothing about it.
+  Publish(0, "v0");
+  std::string after_record;
+  prepare_consumer_ = [&](ScriptedInputConsumer& consumer) {
+    consumer.injected.push_back({.kind = Polled::Kind::kTransient,
+                                 .error = "Broker: Topic authorization failed (topic other)",
+                                 .refused = true,
+                                 .refused_topic = "other"});
+    consumer.before_poll = [&](int polls) {
+      if (polls == 3) after_record = loop_->NotReadyReason();
+    };
+  };
+  ASSERT_TRUE(RunUntilIdle().ok());
+  EXPECT_THAT(Values("out"), ElementsAre("v0"));
+  EXPECT_THAT(after_record, HasSubstr("Topic authorization failed (topic other)"));
 }
 
 TEST_F(KafkaTransactionalLoopTest, OtherTransientConsumerErrorsLeaveItReady) {
