@@ -79,7 +79,7 @@ class Feed:
 
     @staticmethod
     def grpc_port(service):
-        started = [e for e in service.log_events() if e.get("event") == "started"]
+        started = [e for e in service.log_events(service.log_offset) if e.get("event") == "started"]
         return started[-1]["grpc_port"]
 
     def channel(self, service, client="bristol-lcs", cert=None, ca="ca.pem"):

@@ -46,20 +46,28 @@ class Service:
         self.proc = None
         self.port = None
         self.starts = 0
+        self.log_offset = 0  # where this start's lines begin in the log
 
     def start(self):
         if getattr(self, "log", None):
             self.log.close()
         self.log = open(self.log_path, "a")
+        # This start's lines are those after what is there now: a process killed before it
+        # logged `started` must not leave the next start waiting for a line that never comes.
+        self.log_offset = Path(self.log_path).stat().st_size
         self.proc = subprocess.Popen(self.args, stdout=self.log, stderr=subprocess.STDOUT,
                                      env=self.env, cwd=SOURCE)
         self.starts += 1
         self.port = None
         return self
 
-    def log_events(self):
+    def log_events(self, since=0):
+        """The log's JSON lines from byte `since` on (this start's: since=self.log_offset)."""
         events = []
-        for line in Path(self.log_path).read_text().splitlines():
+        with open(self.log_path, "rb") as f:
+            f.seek(since)
+            text = f.read().decode(errors="replace")
+        for line in text.splitlines():
             try:
                 events.append(json.loads(line))
             except json.JSONDecodeError:
@@ -70,8 +78,8 @@ class Service:
         deadline = time.time() + timeout
         while time.time() < deadline:
             self.check_alive()
-            started = [e for e in self.log_events() if e.get("event") == "started"]
-            if len(started) >= self.starts:
+            started = [e for e in self.log_events(self.log_offset) if e.get("event") == "started"]
+            if started:
                 self.port = started[-1]["http_port"]
                 return self.port
             time.sleep(0.1)
