@@ -30,9 +30,22 @@ def publish_simulated(pipeline, count, rate=None):
             "--config", pipeline.standardiser_config, "--seed", SEED]
     if rate:
         args += ["--rate", rate, "--duration", count / rate]
-        return subprocess.Popen([str(a) for a in args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        # Its output to a file, so that a publisher that never finishes says what it was doing.
+        log = open(pipeline.dir / "simulate.log", "w")
+        return subprocess.Popen([str(a) for a in args], stdout=log, stderr=subprocess.STDOUT)
     harness.run(args + ["--count", count], timeout=600)
     return None
+
+
+def wait_published(pipeline, feed, timeout):
+    """Waits for the paced publisher; fails with the end of its output if it does not finish."""
+    try:
+        feed.wait(timeout)
+    except subprocess.TimeoutExpired:
+        feed.kill()
+        harness.fail(f"the publisher did not finish within {timeout} s; its last lines:\n" +
+                     "\n".join((pipeline.dir / "simulate.log").read_text().splitlines()[-40:]))
+    assert feed.returncode == 0, (pipeline.dir / "simulate.log").read_text()[-3000:]
 
 
 def expected(pipeline, count):
@@ -96,8 +109,7 @@ def crash(count=20000, kills=8):
             print(f"kill -9 #{i + 1}: {victim.name}", flush=True)
             time.sleep(rng.uniform(0.0, 1.0))
             victim.start()
-        feed.wait(600)
-        assert feed.returncode == 0, feed.stderr.read().decode()
+        wait_published(pipeline, feed, 600)
         standardiser.wait_ready()
         router.wait_ready()
         wait_until_all_delivered(pipeline, sum(want.values()), [standardiser, router], 600)
@@ -130,8 +142,7 @@ def replicas(count=6000):
         print(f"router b stopped (exit 0) holding {split[1]:.0f} partitions", flush=True)
         harness.wait_for(lambda: router_a.metric("referral_assigned_partitions") == 6, 60,
                          "router a to take every partition")
-        feed.wait(300)
-        assert feed.returncode == 0, feed.stderr.read().decode()
+        wait_published(pipeline, feed, 300)
         wait_until_all_delivered(pipeline, sum(want.values()), [standardiser, router_a], 300)
         check(pipeline, want, want_dead_letters)
     finally:
@@ -189,8 +200,7 @@ def outage(count=6000, outage_seconds=20):
                        timeout=120)
         print("broker started again", flush=True)
         remedy = HangingTransactionRemedy(pipeline)
-        feed.wait(600)
-        assert feed.returncode == 0, feed.stderr.read().decode()
+        wait_published(pipeline, feed, 600)
         wait_until_all_delivered(pipeline, sum(want.values()), [standardiser, router], 300,
                                  on_poll=remedy)
         check(pipeline, want, want_dead_letters)
