@@ -14,6 +14,7 @@ Usage: secured_test.py {mtls|scram|refused}   (CTest runs each as its own test)
            (input Read, group Read, transactional id Write, output Write). Each must log the
            cause (never the secret), stay not ready, and exit non-zero where it cannot go on.
 """
+import ctypes
 import json
 import os
 import random
@@ -35,7 +36,6 @@ RATE = 500
 def librdkafka_version():
     """The librdkafka the services load, as a tuple: the library ldd finds for the standardiser,
     asked for its version."""
-    import ctypes
     ldd = subprocess.run(["ldd", str(harness.BIN / "standardiser")], capture_output=True,
                          text=True, timeout=30).stdout
     match = re.search(r"librdkafka\.so\.1 => (\S+)", ldd)
@@ -48,7 +48,8 @@ def librdkafka_version():
 
 def pipeline_as_principals(name, mode):
     """A pipeline whose standardiser and router run as their own principals over `mode`, with the
-    chart's ACLs (all principals') created on the broker."""
+    chart's ACLs (all principals') created on the broker. The harness's bootstrap() is pointed at
+    the listener of `mode` (it gives every service and tool its address)."""
     harness.bootstrap = secured.mtls_bootstrap if mode == "mtls" else secured.scram_bootstrap
     pipeline = harness.Pipeline(name)
     acls = secured.chart_acls(pipeline)
