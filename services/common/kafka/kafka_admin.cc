@@ -12,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "services/common/observe/connection_problem.h"
 #include "services/common/observe/log.h"
 #include "services/common/core/status_macros.h"
 #include "services/common/kafka/kafka_client_conf.h"
@@ -22,7 +23,6 @@ namespace {
 
 // The topics of `wanted` that the cluster's metadata does not list.
 absl::StatusOr<std::vector<TopicSpec>> Missing(RdKafka::Producer& client,
-                                                 const KafkaEventLogger& logger,
                                                  const std::vector<TopicSpec>& wanted,
                                                  absl::Duration timeout,
                                                  const std::atomic<bool>* stop) {
@@ -45,11 +45,11 @@ absl::StatusOr<std::vector<TopicSpec>> Missing(RdKafka::Producer& client,
       return missing;
     }
     if (absl::Now() >= deadline) break;
-    // Serves the client's error events (a refused login, a TLS failure) to `logger`.
+    // Serves the client's error events (a refused login, a TLS failure) to its logger.
     client.poll(500);
   }
   // A refused login or certificate looks like a cluster that does not answer: say which.
-  const std::string last = logger.LastConnectionError();
+  const std::string last = LastConnectionProblem();
   return absl::UnavailableError(absl::StrCat(
       "kafka: no metadata from the cluster within ", absl::FormatDuration(timeout), ": ",
       RdKafka::err2str(code), last.empty() ? "" : absl::StrCat("; last connection error: ", last)));
@@ -233,7 +233,7 @@ absl::Status EnsureTopics(const KafkaSettings& settings, const std::vector<Topic
   KafkaEventLogger logger;  // outlives the client below
   REFERRAL_ASSIGN_OR_RETURN(std::unique_ptr<RdKafka::Producer> client,
                             NewAdminClient(settings, logger));
-  REFERRAL_ASSIGN_OR_RETURN(std::vector<TopicSpec> missing, Missing(*client, logger, topics, timeout, stop));
+  REFERRAL_ASSIGN_OR_RETURN(std::vector<TopicSpec> missing, Missing(*client, topics, timeout, stop));
   if (missing.empty()) return absl::OkStatus();
   std::vector<std::string> names;
   nlohmann::json created = nlohmann::json::object();

@@ -11,11 +11,7 @@ void KafkaEventLogger::event_cb(RdKafka::Event& event) {
       log::Warn("kafka_error", {{"error", RdKafka::err2str(event.err())},
                                 {"detail", event.str()},
                                 {"fatal", event.fatal()}});
-      if (event.err() != RdKafka::ERR__ALL_BROKERS_DOWN) {
-        absl::MutexLock lock(&mutex_);
-        last_connection_error_ = event.str();
-        NoteConnectionProblem(event.str());
-      }
+      if (event.err() != RdKafka::ERR__ALL_BROKERS_DOWN) NoteConnectionProblem(event.str());
       break;
     case RdKafka::Event::EVENT_LOG:
       if (event.severity() <= RdKafka::Event::EVENT_SEVERITY_WARNING) {
@@ -25,11 +21,6 @@ void KafkaEventLogger::event_cb(RdKafka::Event& event) {
     default:
       break;
   }
-}
-
-std::string KafkaEventLogger::LastConnectionError() const {
-  absl::MutexLock lock(&mutex_);
-  return last_connection_error_;
 }
 
 }  // namespace referral

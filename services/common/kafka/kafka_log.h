@@ -5,26 +5,15 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
-#include <string>
-
-#include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
-
 namespace referral {
 
 class KafkaEventLogger : public RdKafka::EventCb {
  public:
-  // Logs EVENT_ERROR as "kafka_error" and EVENT_LOG (warning or worse) as "kafka_log".
+  // Logs EVENT_ERROR as "kafka_error" and EVENT_LOG (warning or worse) as "kafka_log". An error
+  // other than "all brokers down" (a refused login, a TLS handshake either side refused, a
+  // refused connection) is also noted as the process's last connection problem
+  // (observe/connection_problem.h): why a cluster "does not answer".
   void event_cb(RdKafka::Event& event) override;
-
-  // The detail of the last error the client met other than "all brokers down" (a refused login,
-  // a TLS handshake either side refused, a refused connection), or empty: why a cluster "does not
-  // answer".
-  std::string LastConnectionError() const;
-
- private:
-  mutable absl::Mutex mutex_;
-  std::string last_connection_error_ ABSL_GUARDED_BY(mutex_);
 };
 
 }  // namespace referral
