@@ -83,11 +83,9 @@ def tool_config(pipeline, principal, mode):
 def chart_values(pipeline):
     """Values that make the chart's services use the pipeline's topics and groups, with a
     KafkaUser per service and the operator's."""
-    topics = {k: v for k, v in pipeline.topics.items()}
-    services = {}
-    for name in ("standardiser", "router", "feed", "intake", "monitor"):
-        services[name] = {"config": {"topics": topics,
-                                     "kafka": {"group_id": f"{pipeline.prefix}-{name}"}}}
+    services = {name: {"config": {"topics": dict(pipeline.topics),
+                                  "kafka": {"group_id": f"{pipeline.prefix}-{name}"}}}
+                for name in ("standardiser", "router", "feed", "intake", "monitor")}
     return {"kafka": {"bootstrapServers": scram_bootstrap(),
                       "properties": {"security.protocol": "SASL_SSL"}},
             "strimzi": {"cluster": "test", "users": {"enabled": True, "operator": {"enabled": True}},

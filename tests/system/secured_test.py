@@ -235,7 +235,7 @@ def refused():
                 except urllib.error.HTTPError as e:
                     body = e.read().decode()
                     return e.code == 503 and cause in body and body
-            harness.wait_for(lambda: named(), 50, f"{name}: /readyz naming {cause}")
+            harness.wait_for(named, 50, f"{name}: /readyz naming {cause}")
             print(f"{name}: while starting, /readyz 503: {named().strip()[:140]}", flush=True)
         # Those that cannot go on exit non-zero, naming the cause.
         exits = {"wrong-password": ("start_refused", "SASL authentication error"),
