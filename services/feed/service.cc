@@ -22,7 +22,6 @@
 namespace referral {
 namespace {
 
-constexpr absl::Duration kStartupTimeout = absl::Seconds(60);
 constexpr absl::Duration kProbeEvery = absl::Seconds(5);
 constexpr absl::Duration kProbeTimeout = absl::Seconds(3);
 
@@ -60,11 +59,11 @@ class FeedRunner final : public Service {
          {.name = logs_.feedback_topic,
           .partitions = settings_.topic_partitions,
           .configs = {{"retention.ms", "-1"}}}},
-        kStartupTimeout, &stop));
+        settings_.startup_timeout, &stop));
     REFERRAL_ASSIGN_OR_RETURN(logs_.audit_partitions,
-                              writer_->Partitions(logs_.audit_topic, kStartupTimeout));
+                              writer_->Partitions(logs_.audit_topic, settings_.startup_timeout));
     REFERRAL_ASSIGN_OR_RETURN(logs_.feedback_partitions,
-                              writer_->Partitions(logs_.feedback_topic, kStartupTimeout));
+                              writer_->Partitions(logs_.feedback_topic, settings_.startup_timeout));
     return grpc_.Start(stop);
   }
 

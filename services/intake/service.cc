@@ -32,7 +32,6 @@ namespace {
 
 constexpr char kDefaultGrpcListen[] = "0.0.0.0:50052";
 constexpr char kServiceName[] = "referral.v1.IncidentIntake";
-constexpr absl::Duration kStartupTimeout = absl::Seconds(60);
 // How often, and how patiently, readiness asks the broker for the incidents topic's metadata.
 constexpr absl::Duration kBrokerCheckInterval = absl::Seconds(2);
 constexpr absl::Duration kBrokerCheckTimeout = absl::Seconds(2);
@@ -168,7 +167,7 @@ class IntakeService final : public Service {
     settings_ = *std::move(settings);
     const std::string& topic = parts_->setup.topics.incidents();
     REFERRAL_RETURN_IF_ERROR(
-        EnsureTopics(settings_, {{topic, settings_.topic_partitions}}, kStartupTimeout, &stop));
+        EnsureTopics(settings_, {{topic, settings_.topic_partitions}}, settings_.startup_timeout, &stop));
     absl::StatusOr<std::unique_ptr<KafkaPublisher>> publisher = KafkaPublisher::Create(settings_);
     if (!publisher.ok()) {
       return absl::InvalidArgumentError(

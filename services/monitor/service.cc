@@ -19,7 +19,9 @@
 namespace referral {
 namespace {
 
-constexpr absl::Duration kStartTimeout = absl::Minutes(5);
+// Reading the state topic and the replay window: may be long, unlike reaching the cluster
+// (kafka.startup_timeout_ms).
+constexpr absl::Duration kReadTimeout = absl::Minutes(5);
 
 // Everything the processor refers to, alive as long as the service.
 struct Parts {
@@ -43,7 +45,7 @@ absl::Status Rebuild(Parts& parts, const KafkaSettings& settings) {
   // nothing to count. Created here when missing (an operator who creates it must compact it);
   // librdkafka's mock cluster makes it on the first look, and serves no CreateTopics.
   absl::StatusOr<std::vector<PartitionId>> state_partitions =
-      TopicPartitions(settings, parts.setup.state_topic, kStartTimeout);
+      TopicPartitions(settings, parts.setup.state_topic, settings.startup_timeout);
   if (absl::IsNotFound(state_partitions.status())) {
     if (settings.missing_topics == config::v1::Kafka::REFUSE) {
       return absl::FailedPreconditionError(absl::StrCat(
@@ -57,11 +59,11 @@ absl::Status Rebuild(Parts& parts, const KafkaSettings& settings) {
                    .partitions = 1,
                    .configs = {{"cleanup.policy", "compact"},
                                {"min.compaction.lag.ms", "3600000"}}}},
-        kStartTimeout));
+        settings.startup_timeout));
     // A topic created a moment ago may take a moment to appear in the broker's metadata.
     const absl::Time deadline = absl::Now() + absl::Seconds(30);
     do {
-      state_partitions = TopicPartitions(settings, parts.setup.state_topic, kStartTimeout);
+      state_partitions = TopicPartitions(settings, parts.setup.state_topic, settings.startup_timeout);
       if (!absl::IsNotFound(state_partitions.status())) break;
       absl::SleepFor(absl::Milliseconds(200));
     } while (absl::Now() < deadline);
@@ -87,7 +89,7 @@ absl::Status Rebuild(Parts& parts, const KafkaSettings& settings) {
         decoded = absl::OkStatus();
         state = std::move(parsed);
       },
-      kStartTimeout));
+      kReadTimeout));
   REFERRAL_RETURN_IF_ERROR(decoded);
   if (!state) {
     log::Info("monitor_state", {{"restored", false}, {"state_topic", parts.setup.state_topic}});
@@ -111,7 +113,7 @@ absl::Status Rebuild(Parts& parts, const KafkaSettings& settings) {
           parts.processor.Replay(record.View());
           ++replayed;
         },
-        kStartTimeout));
+        kReadTimeout));
   }
   parts.processor.FinishReplay();
   log::Info("monitor_state", {{"restored", true},

@@ -135,7 +135,7 @@ int Standardise(const StandardiseOptions& options, std::ostream& out, std::ostre
     err << setup.status().message() << "\n";
     return kExitFailure;
   }
-  return ForEachStandardised(options.input, *setup, err, [&](const std::vector<Referral>& referrals) {
+  return ForEachStandardised(options.input, *setup, err, [&](const ReferralList& referrals) {
     for (const Referral& referral : referrals) {
       if (!PrintJson(referral, out, err)) return kExitFailure;
     }
@@ -172,7 +172,7 @@ int Route(const RouteOptions& options, std::ostream& out, std::ostream& err) {
     return kExitFailure;
   }
   return ForEachStandardised(
-      *options.input, *standardiser, err, [&](const std::vector<Referral>& referrals) {
+      *options.input, *standardiser, err, [&](const ReferralList& referrals) {
         for (const Referral& referral : referrals) {
           absl::StatusOr<std::vector<Delivery>> deliveries = router.Route(referral, *now);
           if (!deliveries.ok()) {

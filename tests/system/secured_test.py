@@ -119,6 +119,9 @@ def scram():
     pipeline = harness.Pipeline("sec-scram-old")
     try:
         secured.secure_config(pipeline.standardiser_config, "standardiser", "scram")
+        config = json.loads(pipeline.standardiser_config.read_text())
+        config["kafka"]["startup_timeout_ms"] = 10000
+        pipeline.standardiser_config.write_text(json.dumps(config))
         service = pipeline.standardiser()
         status = service.proc.wait(180)
         log = (pipeline.dir / "standardiser-a.log").read_text()
@@ -170,7 +173,10 @@ def refused():
         configs = {}
 
         def variant(name, principal, mode, **kwargs):
-            config = {**base, "kafka": {**base["kafka"], "group_id": f"{pipeline.prefix}-{name}"}}
+            # Those the cluster never lets in give up after 25 s (kafka.startup_timeout_ms), not
+            # the default minute: long enough to see /readyz name the cause first.
+            config = {**base, "kafka": {**base["kafka"], "group_id": f"{pipeline.prefix}-{name}",
+                                        "startup_timeout_ms": 25000}}
             path = pipeline.dir / f"{name}.json"
             path.write_text(json.dumps(config))
             secured.secure_config(path, principal, mode, **kwargs)
@@ -218,7 +224,7 @@ def refused():
         def events(name, event):
             return [json.loads(l) for l in log(name).splitlines() if f'"event":"{event}"' in l]
 
-        # While they retry (a minute), /readyz answers 503 naming the last connection error.
+        # While they retry, /readyz answers 503 naming the last connection error.
         starting = {"wrong-password": "SASL authentication error",
                     "untrusted-broker": "certificate verify failed",
                     "unknown-client-ca": "alert certificate unknown",

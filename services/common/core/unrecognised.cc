@@ -17,6 +17,9 @@ using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
 
+// Enum numbers up to this are looked up in a step's table; the contracts' go up to a few dozen.
+constexpr int kMaxTabulatedEnumNumber = 1024;
+
 // Where the enums are in a message type: its enum fields, and its message fields whose type holds
 // an enum somewhere below. Worked out once per type, so a walk neither lists a message's fields
 // nor enters a part (a Timestamp, an address) that cannot hold an enum.
@@ -24,6 +27,12 @@ struct Plan {
   struct Step {
     const FieldDescriptor* field;
     const Plan* inner;  // for a message field; nullptr for an enum field
+    // For an enum field: defined[n] says whether the enum defines n, for 0 <= n < size(); any
+    // other number is not defined. Faster than asking the descriptor for each value.
+    std::vector<bool> defined;
+    bool Defines(int number) const {
+      return number >= 0 && static_cast<size_t>(number) < defined.size() && defined[number];
+    }
   };
   std::vector<Step> steps;
   bool made = false;  // false while its own fields are being looked at
@@ -48,7 +57,14 @@ class Plans {
       const FieldDescriptor* field = type.field(i);
       if (field->is_map()) continue;  // no map of the contracts holds an enum
       if (field->type() == FieldDescriptor::TYPE_ENUM) {
-        steps.push_back({field, nullptr});
+        Plan::Step& step = steps.emplace_back(Plan::Step{field, nullptr, {}});
+        const google::protobuf::EnumDescriptor& values = *field->enum_type();
+        for (int v = 0; v < values.value_count(); ++v) {
+          const int number = values.value(v)->number();
+          if (number < 0 || number > kMaxTabulatedEnumNumber) continue;  // Report asks the descriptor
+          if (static_cast<size_t>(number) >= step.defined.size()) step.defined.resize(number + 1);
+          step.defined[number] = true;
+        }
       } else if (field->type() == FieldDescriptor::TYPE_MESSAGE) {
         const Plan& inner = Make(*field->message_type());
         if (!inner.made || !inner.steps.empty()) steps.push_back({field, &inner});
@@ -72,33 +88,41 @@ Plans& AllPlans() {
   return *plans;
 }
 
-// The path of the value being looked at, built up and cut back as the walk goes, so that a
-// string is made only for a value that is reported.
+// Where the walk is: a frame per field entered, with the element's index in a repeated field.
+// The path's text is made only for a value that is reported.
 class Path {
  public:
-  size_t Push(absl::string_view name) {
-    const size_t mark = text_.size();
-    if (mark > 0) text_.push_back('.');
-    text_.append(name.data(), name.size());
-    return mark;
+  void Push(const FieldDescriptor& field, int index = -1) { frames_.push_back({&field, index}); }
+  void SetIndex(int index) { frames_.back().index = index; }
+  void Pop() { frames_.pop_back(); }
+  std::string Text() const {
+    std::string text;
+    for (const Frame& frame : frames_) {
+      if (!text.empty()) text.push_back('.');
+      text.append(frame.field->name());
+      if (frame.index >= 0) absl::StrAppend(&text, "[", frame.index, "]");
+    }
+    return text;
   }
-  void PushIndex(int i) { absl::StrAppend(&text_, "[", i, "]"); }
-  void Cut(size_t mark) { text_.resize(mark); }
-  const std::string& text() const { return text_; }
 
  private:
-  std::string text_;
+  struct Frame {
+    const FieldDescriptor* field;
+    int index;  // -1: not an element of a repeated field
+  };
+  std::vector<Frame> frames_;
 };
 
-void Report(const FieldDescriptor& field, int number, const Path& path,
+void Report(const Plan::Step& step, int number, const Path& path,
             const std::vector<UnknownEnumName>& names, std::vector<v1::UnrecognisedValue>& out) {
-  if (IsRecognised(field, number)) return;
+  if (step.Defines(number)) return;
+  if ((number < 0 || number > kMaxTabulatedEnumNumber) && IsRecognised(*step.field, number)) return;
   v1::UnrecognisedValue& value = out.emplace_back();
-  value.set_field_path(path.text());
+  value.set_field_path(path.Text());
   value.set_value(absl::StrCat(number));
   if (number == kUnrecognisedEnumName) {
     for (const UnknownEnumName& name : names) {
-      if (name.field_path == path.text()) value.set_value(name.name);
+      if (name.field_path == value.field_path()) value.set_value(name.name);
     }
   }
 }
@@ -111,29 +135,27 @@ void Walk(const Message& message, const Plan& plan, Path& path,
     if (field.is_repeated()) {
       const int size = reflection.FieldSize(message, &field);
       if (size == 0) continue;
-      const size_t mark = path.Push(field.name());
+      path.Push(field, 0);
       for (int i = 0; i < size; ++i) {
-        const size_t item = path.text().size();
-        path.PushIndex(i);
+        path.SetIndex(i);
         if (step.inner == nullptr) {
-          Report(field, reflection.GetRepeatedEnumValue(message, &field, i), path, names, out);
+          Report(step, reflection.GetRepeatedEnumValue(message, &field, i), path, names, out);
         } else {
           Walk(reflection.GetRepeatedMessage(message, &field, i), *step.inner, path, names, out);
         }
-        path.Cut(item);
       }
-      path.Cut(mark);
+      path.Pop();
     } else if (step.inner == nullptr) {
       // 0, an unset proto3 enum's value, is defined by every enum: nothing to report.
       const int number = reflection.GetEnumValue(message, &field);
       if (number == 0) continue;
-      const size_t mark = path.Push(field.name());
-      Report(field, number, path, names, out);
-      path.Cut(mark);
+      path.Push(field);
+      Report(step, number, path, names, out);
+      path.Pop();
     } else if (reflection.HasField(message, &field)) {
-      const size_t mark = path.Push(field.name());
+      path.Push(field);
       Walk(reflection.GetMessage(message, &field), *step.inner, path, names, out);
-      path.Cut(mark);
+      path.Pop();
     }
   }
 }

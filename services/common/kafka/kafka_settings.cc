@@ -155,6 +155,9 @@ absl::StatusOr<KafkaSettings> ResolveKafkaSettings(const config::v1::Kafka& conf
     settings.stuck_call_limit = absl::Milliseconds(config.stuck_call_limit_ms());
   }
   if (config.stall_limit_ms() != 0) settings.stall_limit = absl::Milliseconds(config.stall_limit_ms());
+  if (config.startup_timeout_ms() != 0) {
+    settings.startup_timeout = absl::Milliseconds(config.startup_timeout_ms());
+  }
   settings.missing_topics = config.missing_topics() == config::v1::Kafka::REFUSE
                                 ? config::v1::Kafka::REFUSE
                                 : config::v1::Kafka::CREATE;

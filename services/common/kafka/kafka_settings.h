@@ -51,6 +51,9 @@ struct KafkaSettings {
   // An input partition whose consumed records have waited this long to commit makes the service
   // not ready (referral_stalled_partitions).
   absl::Duration stall_limit = absl::Seconds(60);
+  // How long a starting service keeps trying to reach its cluster and its topics before it gives
+  // up (a wrong password, an untrusted certificate, a cluster that is down).
+  absl::Duration startup_timeout = absl::Seconds(60);
   // The transactional producer's message.max.bytes, set at start-up from the output topics'
   // limits (ApplyTopicLimits); 0 leaves librdkafka's default.
   int64_t producer_message_max_bytes = 0;

@@ -12,7 +12,6 @@
 namespace referral {
 namespace {
 
-constexpr absl::Duration kStartupTimeout = absl::Seconds(60);
 // A real cluster answers DescribeConfigs in milliseconds; one that cannot (librdkafka's mock)
 // should not hold the start up for long.
 constexpr absl::Duration kLimitsTimeout = absl::Seconds(5);
@@ -56,7 +55,7 @@ absl::Status KafkaLoopService::Start(const std::atomic<bool>& stop) {
     topics.push_back({name, settings_.topic_partitions,
                       {{"max.message.bytes", absl::StrCat(kDeadLetterTopicMaxMessageBytes)}}});
   }
-  REFERRAL_RETURN_IF_ERROR(EnsureTopics(settings_, topics, kStartupTimeout, &stop));
+  REFERRAL_RETURN_IF_ERROR(EnsureTopics(settings_, topics, settings_.startup_timeout, &stop));
   std::vector<std::string> outputs = topics_.outputs;
   outputs.insert(outputs.end(), topics_.routed.begin(), topics_.routed.end());
   outputs.insert(outputs.end(), topics_.dead_letters.begin(), topics_.dead_letters.end());
@@ -98,6 +97,7 @@ nlohmann::json KafkaLoopService::Describe() const {
           {"commit_interval_ms", absl::ToInt64Milliseconds(settings_.commit_interval)},
           {"commit_idle_ms", absl::ToInt64Milliseconds(settings_.commit_idle)},
           {"stall_limit_ms", absl::ToInt64Milliseconds(settings_.stall_limit)},
+          {"startup_timeout_ms", absl::ToInt64Milliseconds(settings_.startup_timeout)},
           {"producer_message_max_bytes", settings_.producer_message_max_bytes}};
 }
 

@@ -31,22 +31,28 @@ absl::StatusOr<RoutingDecision> Router::Decide(absl::string_view la_code,
                                                v1::Referral::Urgency urgency,
                                                absl::Time now) const {
   RoutingDecision decision;
-  *decision.mutable_decided_at() = ToProtoTimestamp(now);
-  decision.set_calendar_version(holidays_.version());
+  if (absl::Status status = DecideInto(la_code, urgency, now, decision); !status.ok()) return status;
+  return decision;
+}
 
+absl::Status Router::DecideInto(absl::string_view la_code, v1::Referral::Urgency urgency,
+                                absl::Time now, RoutingDecision& decision) const {
   const auto it = routes_.find(la_code);
   const OfficeHours& hours = it == routes_.end() ? *triage_hours_ : *it->second.hours;
   const WindowAt window = hours.At(now);
-  decision.set_window(window.window);
-  decision.set_window_reason(window.reason);
   const absl::StatusOr<absl::Time> due = hours.DecisionDueBy(now, window.window);
   if (!due.ok()) return due.status();
-  *decision.mutable_decision_due_by() = ToProtoTimestamp(*due);
 
+  decision.Clear();
+  *decision.mutable_decided_at() = ToProtoTimestamp(now);
+  decision.set_calendar_version(holidays_.version());
+  decision.set_window(window.window);
+  decision.set_window_reason(window.reason);
+  *decision.mutable_decision_due_by() = ToProtoTimestamp(*due);
   if (it == routes_.end()) {
     decision.add_destinations(topics_.triage());
     decision.set_rule_id(std::string(la_code.empty() ? kRuleLaUnresolved : kRuleLaNotInDirectory));
-    return decision;
+    return absl::OkStatus();
   }
   const LaRoute& route = it->second;
   if (window.window == RoutingDecision::IN_HOURS) {
@@ -61,18 +67,20 @@ absl::StatusOr<RoutingDecision> Router::Decide(absl::string_view la_code,
     decision.add_destinations(route.front_door_topic);
     decision.set_rule_id(std::string(kRuleOutOfHoursEdt));
   }
-  return decision;
+  return absl::OkStatus();
 }
 
 absl::Status Router::RouteEach(
     v1::Referral& referral, absl::Time now,
     absl::FunctionRef<absl::Status(const std::string& topic, const v1::Referral& copy)> deliver) const {
-  absl::StatusOr<RoutingDecision> decision = Decide(referral.la_code(), referral.urgency(), now);
-  if (!decision.ok()) return decision.status();
-  const bool edt = decision->rule_id() == kRuleOutOfHoursEdt;
-  const int count = decision->destinations_size();
+  // Decided in place, on the referral's own arena when it has one: no decision to copy in.
   RoutingDecision& routing = *referral.mutable_routing();
-  routing = *std::move(decision);
+  if (absl::Status status = DecideInto(referral.la_code(), referral.urgency(), now, routing);
+      !status.ok()) {
+    return status;
+  }
+  const bool edt = routing.rule_id() == kRuleOutOfHoursEdt;
+  const int count = routing.destinations_size();
   for (int i = 0; i < count; ++i) {
     // The routing names its own topic from the list it carries, and that list does not change.
     routing.set_delivered_to(routing.destinations(i));

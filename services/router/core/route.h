@@ -52,6 +52,10 @@ class Router {
   absl::StatusOr<v1::RoutingDecision> Decide(absl::string_view la_code,
                                              v1::Referral::Urgency urgency, absl::Time now) const;
 
+  // Decide() into `decision`, replacing what it held; on failure `decision` is untouched.
+  absl::Status DecideInto(absl::string_view la_code, v1::Referral::Urgency urgency, absl::Time now,
+                          v1::RoutingDecision& decision) const;
+
   // Decide()s `referral` and returns one copy per destination, in destination order, each with
   // its routing (the front-door copy of an EDT referral has `handover` true). Takes the referral
   // by value: callers done with it should std::move it in, which saves a copy.

@@ -58,7 +58,19 @@ v1::Referral::Urgency UrgencyOf(const IncidentEvent& event) {
              : v1::Referral::STANDARD;
 }
 
+// An incident's referrals usually fit in the first block: no growth, one allocation.
+constexpr size_t kArenaStartBlockBytes = 16 * 1024;
+
 }  // namespace
+
+v1::Referral& ReferralList::Add() {
+  if (arena_ == nullptr) {
+    google::protobuf::ArenaOptions options;
+    options.start_block_size = kArenaStartBlockBytes;
+    arena_ = std::make_unique<google::protobuf::Arena>(options);
+  }
+  return *items_.emplace_back(google::protobuf::Arena::CreateMessage<v1::Referral>(arena_.get()));
+}
 
 absl::string_view SkipReasonName(SkipReason reason) {
   switch (reason) {
@@ -160,8 +172,9 @@ StandardiseOutcome Standardiser::Standardise(
     it->second.push_back(child);
   }
 
-  // What every referral of this incident shares.
-  v1::Referral shared;
+  // What every referral of this incident shares, built in the first LA's referral and copied to
+  // the others' before the first's own fields are set.
+  v1::Referral& shared = outcome.referrals.Add();
   shared.set_revision(event.revision());
   v1::IncidentReference& incident = *shared.mutable_incident();
   incident.set_incident_id(event.incident_id());
@@ -191,12 +204,10 @@ StandardiseOutcome Standardiser::Standardise(
     *shared.add_unrecognised_values() = value;
   }
 
-  outcome.referrals.reserve(by_la.size());
+  for (size_t i = 1; i < by_la.size(); ++i) outcome.referrals.Add() = shared;
   for (size_t i = 0; i < by_la.size(); ++i) {
     auto& [la, la_children] = by_la[i];
-    // The last LA's referral takes `shared` itself rather than a copy.
-    v1::Referral& referral =
-        outcome.referrals.emplace_back(i + 1 < by_la.size() ? shared : std::move(shared));
+    v1::Referral& referral = outcome.referrals[i];
     referral.set_referral_id(ReferralId(event.force_code(), event.incident_id(), la));
     referral.set_la_code(la);
     for (const Person* child : la_children) *referral.add_children() = *child;

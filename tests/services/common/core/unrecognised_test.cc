@@ -5,7 +5,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/descriptor.pb.h"
+#include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/struct.pb.h"
+#include "google/protobuf/text_format.h"
 #include "referral/v1/incident.pb.h"
 #include "referral/v1/referral.pb.h"
 #include "services/common/core/codec.h"
@@ -67,6 +71,42 @@ TEST(UnrecognisedTest, ARecursiveTypeIsWalkedToItsDepth) {
   EXPECT_THAT(Describe(FindUnrecognisedValues(value)),
               ElementsAre("list_value.values[0].list_value.values[0].null_value=7"));
   EXPECT_THAT(Describe(FindUnrecognisedValues(inner)), ElementsAre("list_value.values[0].null_value=7"));
+}
+
+TEST(UnrecognisedTest, EachSideOfTheHighestDefinedNumber) {
+  // The walk looks small numbers up in a table of the enum's values: pin its edges.
+  const int highest = v1::PersonRole_MAX;
+  v1::IncidentEvent event;
+  event.add_persons()->set_role(static_cast<v1::PersonRole>(highest));
+  event.add_persons()->set_role(static_cast<v1::PersonRole>(highest + 1));
+  event.add_persons()->set_role(static_cast<v1::PersonRole>(-5));
+  event.add_persons()->set_role(static_cast<v1::PersonRole>(2147483647));
+  EXPECT_THAT(Describe(FindUnrecognisedValues(event)),
+              ElementsAre("persons[1].role=" + std::to_string(highest + 1), "persons[2].role=-5",
+                          "persons[3].role=2147483647"));
+}
+
+TEST(UnrecognisedTest, NumbersOutsideTheTableAreAskedOfTheDescriptor) {
+  // An enum defining a negative number and one above the table's range (1024), as a contract may.
+  google::protobuf::FileDescriptorProto file;
+  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(R"pb(
+    name: "wide.proto" package: "t" syntax: "proto3"
+    enum_type { name: "Wide" value { name: "WIDE_ZERO" number: 0 }
+                value { name: "WIDE_NEG" number: -3 } value { name: "WIDE_BIG" number: 5000 } }
+    message_type { name: "M" field { name: "w" number: 1 label: LABEL_REPEATED type: TYPE_ENUM
+                                     type_name: ".t.Wide" } })pb", &file));
+  google::protobuf::DescriptorPool pool;
+  const google::protobuf::FileDescriptor* built = pool.BuildFile(file);
+  ASSERT_NE(built, nullptr);
+  google::protobuf::DynamicMessageFactory factory(&pool);
+  std::unique_ptr<google::protobuf::Message> message(
+      factory.GetPrototype(built->FindMessageTypeByName("M"))->New());
+  const google::protobuf::FieldDescriptor* w = built->FindMessageTypeByName("M")->FindFieldByName("w");
+  for (int number : {5000, -3, 5001, -4, 1024, 1025}) {
+    message->GetReflection()->AddEnumValue(message.get(), w, number);
+  }
+  EXPECT_THAT(Describe(FindUnrecognisedValues(*message)),
+              ElementsAre("w[2]=5001", "w[3]=-4", "w[4]=1024", "w[5]=1025"));
 }
 
 TEST(UnrecognisedTest, ANameTheDecoderMetIsReportedAsSent) {

@@ -49,6 +49,14 @@ TEST(ResolveKafkaSettingsTest, DefaultsFromTheServiceAndInstance) {
   EXPECT_EQ(settings->routed_topic_partitions, 1);
   EXPECT_EQ(settings->topic_replication_factor, -1);
   EXPECT_EQ(settings->stuck_call_limit, absl::Seconds(30));
+  EXPECT_EQ(settings->startup_timeout, absl::Seconds(60));
+}
+
+TEST(ResolveKafkaSettingsTest, StartupTimeoutIsConfigurable) {
+  config::v1::Kafka config = WithBootstrap();
+  config.set_startup_timeout_ms(5000);
+  EXPECT_EQ(ResolveKafkaSettings(config, "router", "a", "", Env({}))->startup_timeout,
+            absl::Seconds(5));
 }
 
 TEST(ResolveKafkaSettingsTest, StuckCallLimitMustOutlastTheCallTimeout) {

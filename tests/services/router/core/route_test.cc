@@ -556,5 +556,33 @@ TEST_F(CustomRouterTest, CalendarVersionFollowsTheLoadedCalendar) {
   EXPECT_NE(decision.calendar_version(), "");
 }
 
+TEST(RouterFailureTest, NoWorkingDayWithinAYearFailsAndLeavesTheRoutingUntouched) {
+  // An LA closed on every day for two years: no decision due time can be worked out.
+  absl::StatusOr<BankHolidays> holidays = ParseBankHolidays(kHolidaysJson, "england-and-wales");
+  ASSERT_TRUE(holidays.ok()) << holidays.status();
+  Directory config;
+  ASSERT_TRUE(ParseConfigText(kDirectoryYaml, "test directory", config).ok());
+  for (absl::CivilDay day(2026, 1, 1); day < absl::CivilDay(2028, 1, 1); ++day) {
+    config.mutable_local_authorities(0)->add_closure_dates(absl::FormatCivilTime(day));
+  }
+  absl::StatusOr<LaDirectory> directory = LaDirectory::Create(std::move(config));
+  ASSERT_TRUE(directory.ok()) << directory.status();
+  const Router router(*directory, *holidays, WithDefaults(Topics()), London());
+
+  Referral referral = ReferralTo(kBristol, kImmediate);
+  referral.mutable_routing()->set_rule_id("earlier");
+  int delivered = 0;
+  const absl::Status status =
+      router.RouteEach(referral, At(kMondayEvening), [&](const std::string&, const Referral&) {
+        ++delivered;
+        return absl::OkStatus();
+      });
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << status;
+  EXPECT_EQ(delivered, 0);
+  EXPECT_EQ(referral.routing().rule_id(), "earlier");
+  // North Somerset, open as usual, still decides.
+  EXPECT_TRUE(router.Decide(kNorthSomerset, kStandard, At(kMondayEvening)).ok());
+}
+
 }  // namespace
 }  // namespace referral
