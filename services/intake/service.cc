@@ -166,8 +166,8 @@ class IntakeService final : public Service {
     }
     settings_ = *std::move(settings);
     const std::string& topic = parts_->setup.topics.incidents();
-    REFERRAL_RETURN_IF_ERROR(
-        EnsureTopics(settings_, {{topic, settings_.topic_partitions}}, settings_.startup_timeout, &stop));
+    REFERRAL_RETURN_IF_ERROR(EnsureTopics(settings_, {{topic, settings_.topic_partitions}},
+                                          settings_.startup_timeout, &stop));
     absl::StatusOr<std::unique_ptr<KafkaPublisher>> publisher = KafkaPublisher::Create(settings_);
     if (!publisher.ok()) {
       return absl::InvalidArgumentError(

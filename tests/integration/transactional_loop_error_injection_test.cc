@@ -21,6 +21,7 @@
 #include "services/common/kafka/kafka_reader.h"
 #include "services/common/kafka/kafka_transactional_loop.h"
 #include "services/common/kafka/mock_cluster.h"
+#include "services/common/kafka/rdkafka_clients.h"
 #include "services/common/observe/blocking_call.h"
 
 namespace referral {
@@ -29,9 +30,11 @@ namespace {
 using ::testing::HasSubstr;
 
 // Kafka protocol API keys and error codes used below.
+constexpr int16_t kAddPartitionsToTxn = 24;
 constexpr int16_t kAddOffsetsToTxn = 25;
 constexpr int16_t kEndTxn = 26;
 constexpr int kNotCoordinator = 16;           // retriable
+constexpr int kTopicAuthorizationFailed = 29;  // abortable
 constexpr int kGroupAuthorizationFailed = 30;  // abortable: the transaction must abort
 constexpr int kInvalidProducerEpoch = 47;     // fenced: fatal
 
@@ -175,6 +178,39 @@ TEST_F(LoopErrorInjectionTest, AnAbortableErrorAbortsRewindsAndReprocesses) {
   ASSERT_TRUE(Eventually([&] { return OutputValues() == want; }));
   EXPECT_GT(metrics_->consumed.Add({{"topic", "in"}}).Value(), 40);
   EXPECT_EQ(loop_->NotReadyReason(), "");
+}
+
+TEST(TransactionalClientTest, AProduceRefusedAfterTheTransactionFailedSaysWhyItFailed) {
+  // No Write on an output topic: the broker refuses to add its partition to the transaction,
+  // and librdkafka then refuses every produce with just "Erroneous state" (seen with 2.16 on the
+  // secured broker). The refusal must carry the reason the transaction failed.
+  std::unique_ptr<MockCluster> cluster = *MockCluster::Start(1);
+  ASSERT_TRUE(cluster->CreateTopic("out", 1).ok());
+  KafkaSettings settings;
+  settings.bootstrap_servers = cluster->bootstrap();
+  settings.transactional_id = "client-test";
+  std::shared_ptr<TransactionalClient> client = *NewRdKafkaTransactionalClient(settings, nullptr);
+  ASSERT_TRUE(client->InitTransactions(absl::Seconds(10)).ok());
+  ASSERT_TRUE(client->BeginTransaction().ok());
+  cluster->PushRequestErrors(kAddPartitionsToTxn, {kTopicAuthorizationFailed});
+  ASSERT_TRUE(client->Produce({"out", "k1", "v1", {}}).queued);
+  ProduceResult refused;
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (absl::Now() < deadline) {
+    client->Poll();
+    refused = client->Produce({"out", "k2", "v2", {}});
+    if (!refused.queued) break;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  ASSERT_FALSE(refused.queued) << "the failed transaction never refused a produce";
+  EXPECT_EQ(refused.refusal, ProduceRefusal::kTransaction);
+  EXPECT_THAT(refused.error, HasSubstr("Erroneous state"));
+  EXPECT_THAT(refused.error, HasSubstr("Topic authorization failed"));
+  // A new transaction starts without the old one's reason.
+  ASSERT_TRUE(client->AbortTransaction(absl::Seconds(10)).ok());
+  ASSERT_TRUE(client->BeginTransaction().ok());
+  EXPECT_TRUE(client->Produce({"out", "k3", "v3", {}}).queued);
+  ASSERT_TRUE(client->AbortTransaction(absl::Seconds(10)).ok());
 }
 
 TEST_F(LoopErrorInjectionTest, AnUnproducibleOutputIsDeadLetteredAndThePartitionFlows) {

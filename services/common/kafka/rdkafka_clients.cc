@@ -51,6 +51,12 @@ class RdKafkaTransactionalClient final : public TransactionalClient, public RdKa
 
   void event_cb(RdKafka::Event& event) override {
     std::lock_guard<std::mutex> lock(mu_);
+    // Why the open transaction failed, in librdkafka's words ("Current transaction failed in
+    // state InTransaction: Failed to add partition(s) to transaction ...: Topic authorization
+    // failed"): a produce refused after it says no more than "Erroneous state".
+    if (event.type() == RdKafka::Event::EVENT_LOG && event.fac() == "TXNERR") {
+      transaction_error_ = event.str();
+    }
     ForwardEvent(event, events_, logger_);
   }
 
@@ -58,6 +64,10 @@ class RdKafkaTransactionalClient final : public TransactionalClient, public RdKa
     return FromError(client_->init_transactions(Ms(timeout)), "init_transactions");
   }
   absl::Status BeginTransaction() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      transaction_error_.clear();
+    }
     return FromError(client_->begin_transaction(), "begin_transaction");
   }
 
@@ -75,9 +85,12 @@ class RdKafkaTransactionalClient final : public TransactionalClient, public RdKa
         continue;
       }
       delete headers;
-      return {.queued = false,
-              .refusal = ClassifyProduceError(code),
-              .error = absl::StrCat("produce to ", out.topic, ": ", RdKafka::err2str(code))};
+      std::string error = absl::StrCat("produce to ", out.topic, ": ", RdKafka::err2str(code));
+      if (code == RdKafka::ERR__STATE) {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (!transaction_error_.empty()) absl::StrAppend(&error, " (", transaction_error_, ")");
+      }
+      return {.queued = false, .refusal = ClassifyProduceError(code), .error = std::move(error)};
     }
   }
 
@@ -107,7 +120,8 @@ class RdKafkaTransactionalClient final : public TransactionalClient, public RdKa
 
  private:
   std::mutex mu_;
-  ConsumerListener* events_;  // guarded by mu_; null once detached
+  ConsumerListener* events_;     // guarded by mu_; null once detached
+  std::string transaction_error_;  // guarded by mu_; librdkafka's TXNERR since the last begin
   KafkaEventLogger logger_;
   std::unique_ptr<RdKafka::Producer> client_;
 };

@@ -74,9 +74,11 @@ absl::Status Router::RouteEach(
     v1::Referral& referral, absl::Time now,
     absl::FunctionRef<absl::Status(const std::string& topic, const v1::Referral& copy)> deliver) const {
   // Decided in place, on the referral's own arena when it has one: no decision to copy in.
+  const bool had_routing = referral.has_routing();
   RoutingDecision& routing = *referral.mutable_routing();
   if (absl::Status status = DecideInto(referral.la_code(), referral.urgency(), now, routing);
       !status.ok()) {
+    if (!had_routing) referral.clear_routing();
     return status;
   }
   const bool edt = routing.rule_id() == kRuleOutOfHoursEdt;

@@ -580,6 +580,11 @@ TEST(RouterFailureTest, NoWorkingDayWithinAYearFailsAndLeavesTheRoutingUntouched
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << status;
   EXPECT_EQ(delivered, 0);
   EXPECT_EQ(referral.routing().rule_id(), "earlier");
+  // Nor is a routing added to a referral that had none.
+  Referral unrouted = ReferralTo(kBristol, kImmediate);
+  const auto accept = [](const std::string&, const Referral&) { return absl::OkStatus(); };
+  EXPECT_FALSE(router.RouteEach(unrouted, At(kMondayEvening), accept).ok());
+  EXPECT_FALSE(unrouted.has_routing());
   // North Somerset, open as usual, still decides.
   EXPECT_TRUE(router.Decide(kNorthSomerset, kStandard, At(kMondayEvening)).ok());
 }
