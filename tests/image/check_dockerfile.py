@@ -31,8 +31,8 @@ expect("ports", sorted(re.search(r"^EXPOSE (.*)", dockerfile, re.M).group(1).spl
 expect("workdir", re.search(r"^WORKDIR (\S+)", dockerfile.split("FROM debian:bookworm-slim")[1], re.M).group(1),
        re.search(r"--config\.workingdir (\S+)", script).group(1))
 expect("base", "FROM debian:bookworm-slim" in dockerfile, "bookworm" in script)
-# librdkafka 2.16, the Makefile's default: fetched and built against as `make` does, and bundled
-# where the binaries' RPATH and scripts/image.sh put it.
+# librdkafka 2.16, when it is the Makefile's default: fetched and built against as `make` does, and
+# bundled where the binaries' RPATH and scripts/image.sh put it; otherwise none of that.
 makefile = (SOURCE / "Makefile").read_text()
 default_216 = re.search(r"^RDKAFKA \?= (\S+)", makefile, re.M).group(1) == "2.16"
 expect("librdkafka 2.16 fetched", "scripts/librdkafka.sh" in dockerfile, default_216,
@@ -41,7 +41,8 @@ expect("binaries built to load it", "-DREFERRAL_RDKAFKA_LIBRARY=" in dockerfile,
        "Makefile's RDKAFKA default 2.16")
 expect("librdkafka bundled in /usr/lib/referral-gateway",
        bool(re.search(r"^COPY --from=build \S+ /usr/lib/referral-gateway/$", dockerfile, re.M)),
-       '"$rootfs/usr/lib/referral-gateway/"' in script)
+       default_216 and '"$rootfs/usr/lib/referral-gateway/"' in script,
+       "Makefile's RDKAFKA default 2.16 and scripts/image.sh")
 
 
 if failures:
