@@ -5,7 +5,7 @@
 set -euo pipefail
 bin=${1:?usage: run.sh BIN_DIR SECONDS}
 seconds=${2:-20}
-jobs=${JOBS:-$(nproc)}
+parallel=${JOBS:-$(nproc)}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -27,7 +27,7 @@ run_one() {
 }
 
 for target in "$bin"/*_fuzz; do
-  while (($(jobs -rp | wc -l) >= jobs)); do wait -n || true; done
+  while (($(jobs -rp | wc -l) >= parallel)); do wait -n || true; done
   run_one "$target" &
 done
 wait

@@ -206,7 +206,7 @@ TEST(TransactionalClientTest, AProduceRefusedAfterTheTransactionFailedSaysWhyItF
   EXPECT_EQ(refused.refusal, ProduceRefusal::kTransaction);
   EXPECT_THAT(refused.error, HasSubstr("Erroneous state"));
   EXPECT_THAT(refused.error, HasSubstr("Topic authorization failed"));
-  // A new transaction starts without the old one's reason.
+  // After the abort the client begins and produces again.
   ASSERT_TRUE(client->AbortTransaction(absl::Seconds(10)).ok());
   ASSERT_TRUE(client->BeginTransaction().ok());
   EXPECT_TRUE(client->Produce({"out", "k3", "v3", {}}).queued);

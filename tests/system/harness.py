@@ -237,12 +237,14 @@ def tail(topics, idle_seconds=8, count=None):
 
 
 def wait_for(predicate, timeout, what):
+    """Polls `predicate` until true; fails after `timeout` s naming `what` (a string, or a
+    function giving one, called then, for what is still missing)."""
     deadline = time.time() + timeout
     while time.time() < deadline:
         if predicate():
             return
         time.sleep(0.5)
-    fail(f"timed out after {timeout} s waiting for {what}")
+    fail(f"timed out after {timeout} s waiting for {what() if callable(what) else what}")
 
 
 def expected_deliveries(incidents_file, at):

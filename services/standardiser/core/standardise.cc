@@ -64,12 +64,20 @@ constexpr size_t kArenaStartBlockBytes = 16 * 1024;
 }  // namespace
 
 v1::Referral& ReferralList::Add() {
-  if (arena_ == nullptr) {
+  if (items_ == nullptr) {
     google::protobuf::ArenaOptions options;
     options.start_block_size = kArenaStartBlockBytes;
     arena_ = std::make_unique<google::protobuf::Arena>(options);
+    // CreateMessage, not Create: Create would make a list that does not know its arena, whose
+    // referrals would go on the heap (StandardiseTest.AnOutcomesReferralsShareOneArena...).
+    items_ = google::protobuf::Arena::CreateMessage<Items>(arena_.get());
   }
-  return *items_.emplace_back(google::protobuf::Arena::CreateMessage<v1::Referral>(arena_.get()));
+  return *items_->Add();
+}
+
+const ReferralList::Items& ReferralList::items() const {
+  static const Items* const kNone = new Items;
+  return items_ == nullptr ? *kNone : *items_;
 }
 
 absl::string_view SkipReasonName(SkipReason reason) {

@@ -5,12 +5,13 @@
 #define REFERRAL_SERVICES_STANDARDISER_CORE_STANDARDISE_H_
 
 #include <cstddef>
-#include <iterator>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "google/protobuf/arena.h"
+#include "google/protobuf/repeated_ptr_field.h"
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -37,52 +38,39 @@ absl::string_view SkipReasonName(SkipReason reason);
 // malloc and free were a third of standardise + route (tests/benchmarks/README.md).
 class ReferralList {
  public:
-  // Iterates the referrals themselves (not pointers to them), like a std::vector.
-  template <typename T, typename Pointers>
-  class Iterator {
-   public:
-    using iterator_category = std::forward_iterator_tag;
-    using value_type = v1::Referral;
-    using difference_type = std::ptrdiff_t;
-    using pointer = T*;
-    using reference = T&;
-    explicit Iterator(Pointers it) : it_(it) {}
-    T& operator*() const { return **it_; }
-    T* operator->() const { return *it_; }
-    Iterator& operator++() {
-      ++it_;
-      return *this;
-    }
-    Iterator operator++(int) { return Iterator(it_++); }
-    bool operator==(const Iterator& other) const { return it_ == other.it_; }
-    bool operator!=(const Iterator& other) const { return it_ != other.it_; }
-
-   private:
-    Pointers it_;
-  };
-  using iterator = Iterator<v1::Referral, std::vector<v1::Referral*>::const_iterator>;
-  using const_iterator = Iterator<const v1::Referral, std::vector<v1::Referral*>::const_iterator>;
+  using Items = google::protobuf::RepeatedPtrField<v1::Referral>;
+  using iterator = Items::iterator;
+  using const_iterator = Items::const_iterator;
 
   ReferralList() = default;
-  ReferralList(ReferralList&&) noexcept = default;
-  ReferralList& operator=(ReferralList&&) noexcept = default;
+  ReferralList(ReferralList&& other) noexcept
+      : arena_(std::move(other.arena_)), items_(std::exchange(other.items_, nullptr)) {}
+  ReferralList& operator=(ReferralList&& other) noexcept {
+    arena_ = std::move(other.arena_);
+    items_ = std::exchange(other.items_, nullptr);
+    return *this;
+  }
 
   // A new empty referral at the end, on the list's arena.
   v1::Referral& Add();
 
-  size_t size() const { return items_.size(); }
-  bool empty() const { return items_.empty(); }
-  v1::Referral& operator[](size_t i) { return *items_[i]; }
-  const v1::Referral& operator[](size_t i) const { return *items_[i]; }
-  const v1::Referral& at(size_t i) const { return *items_.at(i); }  // std::out_of_range
-  iterator begin() { return iterator(items_.cbegin()); }
-  iterator end() { return iterator(items_.cend()); }
-  const_iterator begin() const { return const_iterator(items_.cbegin()); }
-  const_iterator end() const { return const_iterator(items_.cend()); }
+  size_t size() const { return static_cast<size_t>(items().size()); }
+  bool empty() const { return items().empty(); }
+  v1::Referral& operator[](size_t i) { return *items_->Mutable(static_cast<int>(i)); }
+  const v1::Referral& operator[](size_t i) const { return items().Get(static_cast<int>(i)); }
+  const v1::Referral& at(size_t i) const { return items().at(static_cast<int>(i)); }
+  iterator begin() { return items_ == nullptr ? iterator() : items_->begin(); }
+  iterator end() { return items_ == nullptr ? iterator() : items_->end(); }
+  const_iterator begin() const { return items().begin(); }
+  const_iterator end() const { return items().end(); }
 
  private:
-  std::unique_ptr<google::protobuf::Arena> arena_;  // made by the first Add
-  std::vector<v1::Referral*> items_;                // owned by arena_
+  const Items& items() const;
+
+  // Both made by the first Add. The referrals are on the arena, and so is their list, whose
+  // address a move of the ReferralList keeps.
+  std::unique_ptr<google::protobuf::Arena> arena_;
+  Items* items_ = nullptr;
 };
 
 // The result of standardising one event: exactly one of the three kinds.

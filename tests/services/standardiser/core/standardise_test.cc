@@ -270,6 +270,23 @@ TEST_F(StandardiseTest, ChildrenSplitByHomeLaThenLocation) {
   EXPECT_NE(outcome.referrals[0].referral_id(), outcome.referrals[1].referral_id());
 }
 
+TEST_F(StandardiseTest, AnOutcomesReferralsShareOneArenaAndSurviveAMove) {
+  // One arena per outcome, not a heap allocation per field (ReferralList); a moved list keeps it.
+  StandardiseOutcome outcome = Run(Incident("INCIDENT_TYPE_DOMESTIC_ABUSE", R"(
+      {"personRef": "a", "role": "PERSON_ROLE_CHILD", "homeAddress": {"postcode": "TA1 1AA"}},
+      {"personRef": "b", "role": "PERSON_ROLE_CHILD"})"));
+  ASSERT_EQ(outcome.referrals.size(), 2u);
+  google::protobuf::Arena* arena = outcome.referrals[0].GetArena();
+  EXPECT_NE(arena, nullptr);
+  EXPECT_EQ(outcome.referrals[1].GetArena(), arena);
+  const ReferralList moved = std::move(outcome.referrals);
+  ASSERT_EQ(moved.size(), 2u);
+  EXPECT_EQ(moved[1].GetArena(), arena);
+  EXPECT_EQ(moved[1].children(0).person_ref(), "b");
+  EXPECT_TRUE(outcome.referrals.empty());  // NOLINT(bugprone-use-after-move): moved from, empty
+  EXPECT_EQ(outcome.referrals.begin(), outcome.referrals.end());
+}
+
 TEST_F(StandardiseTest, NoLaAnywhereGivesUnresolvedReferral) {
   const StandardiseOutcome outcome = Run(R"({"eventId": "e", "incidentId": "i", "forceCode": "ASP",
       "occurredAt": "2026-11-20T21:40:00Z", "incidentType": "INCIDENT_TYPE_CHILD_NEGLECT",
