@@ -28,6 +28,7 @@ namespace referral {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // Kafka protocol API keys and error codes used below.
 constexpr int16_t kAddPartitionsToTxn = 24;
@@ -211,6 +212,12 @@ TEST(TransactionalClientTest, AProduceRefusedAfterTheTransactionFailedSaysWhyItF
   ASSERT_TRUE(client->BeginTransaction().ok());
   EXPECT_TRUE(client->Produce({"out", "k3", "v3", {}}).queued);
   ASSERT_TRUE(client->AbortTransaction(absl::Seconds(10)).ok());
+  // The reason belonged to the failed transaction, and the begin since forgot it: a produce
+  // refused now (no transaction open) does not carry it.
+  const ProduceResult outside = client->Produce({"out", "k4", "v4", {}});
+  ASSERT_FALSE(outside.queued) << "a produce with no transaction open was queued";
+  EXPECT_THAT(outside.error, HasSubstr("Erroneous state"));
+  EXPECT_THAT(outside.error, Not(HasSubstr("authorization")));
 }
 
 TEST_F(LoopErrorInjectionTest, AnUnproducibleOutputIsDeadLetteredAndThePartitionFlows) {
