@@ -368,6 +368,40 @@ TEST_F(StoppingDuringGroupCoordinatorOutageTest, AStuckCallIsAbandonedSoonAndThe
   ASSERT_TRUE(cluster_->SetBrokerUp(3, true).ok());  // lets the abandoned call end
 }
 
+// The group's committed offsets cannot be read: the broker answers UNSTABLE_OFFSET_COMMIT, as it
+// does for good while a transaction left open by a broker fault holds them (tests/kafka/README.md,
+// "Gotchas"). Nothing is consumed, so nothing waits uncommitted; the partition must still be
+// reported once it has gone unfetched past the stall limit, and cleared once it is fetched.
+class UnreadableOffsetsTest : public LoopErrorInjectionTest {
+ protected:
+  void SetUp() override {
+    settings_.stall_limit = absl::Seconds(3);
+    StartLoop(/*brokers=*/1, [this] {
+      constexpr int16_t kOffsetFetch = 9;
+      constexpr int kUnstableOffsetCommit = 88;
+      cluster_->PushRequestErrors(kOffsetFetch,
+                                  std::vector<int>(kUnstableAnswers, kUnstableOffsetCommit));
+    });
+  }
+  static constexpr int kUnstableAnswers = 40;
+};
+
+TEST_F(UnreadableOffsetsTest, AnAssignedPartitionNeverFetchedIsReportedThenCleared) {
+  Publish(0, 5);
+  ASSERT_TRUE(Eventually([&] { return metrics_->assigned_partitions.Value() == 1; }));
+  ASSERT_TRUE(Eventually([&] { return loop_->NotReadyReason() != ""; }, absl::Seconds(20)));
+  EXPECT_THAT(loop_->NotReadyReason(), HasSubstr("making no progress for over 3s: in-0"));
+  EXPECT_THAT(loop_->NotReadyReason(), HasSubstr("not fetched: in-0"));
+  EXPECT_EQ(metrics_->stalled_partitions.Value(), 1);
+  EXPECT_EQ(metrics_->consumed.Add({{"topic", "in"}}).Value(), 0);
+  // The answers run out, the offsets are read, the records flow and the report clears.
+  std::set<std::string> want;
+  for (int i = 0; i < 5; ++i) want.insert(absl::StrCat("v", i));
+  ASSERT_TRUE(Eventually([&] { return OutputValues() == want; }, absl::Seconds(90)));
+  ASSERT_TRUE(Eventually([&] { return loop_->NotReadyReason() == ""; }));
+}
+
+
 }  // namespace
 }  // namespace referral
 

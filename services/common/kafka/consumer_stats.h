@@ -10,6 +10,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "services/common/messaging/record.h"
 
 namespace referral {
 
@@ -21,6 +22,14 @@ namespace referral {
 // result. Returns kNotFound for a producer's statistics (no lag), kInvalidArgument for JSON that
 // is not an object.
 absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> LagByTopic(
+    absl::string_view stats_json, const std::vector<std::string>& topics);
+
+// Whether librdkafka fetches each partition of `topics` in the statistics (fetch_state "active"),
+// whatever its other states ("none", "offset-query", "offset-wait", ...). An assigned partition
+// that is not fetched for long has no position: its committed offset cannot be read (it is
+// "unstable", held by a transaction left open) or the broker cannot be reached. Returns
+// kNotFound for a producer's statistics, kInvalidArgument for JSON that is not an object.
+absl::StatusOr<absl::flat_hash_map<PartitionId, bool>> FetchingByPartition(
     absl::string_view stats_json, const std::vector<std::string>& topics);
 
 }  // namespace referral

@@ -401,6 +401,10 @@ absl::Status KafkaTransactionalLoop::Rewind() {
 }
 
 void KafkaTransactionalLoop::OnAssigned(const std::vector<PartitionId>& partitions) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    progress_.Assigned(partitions);
+  }
   assigned_.fetch_add(static_cast<int>(partitions.size()));
   metrics_.assigned_partitions.Set(assigned_.load());
   log::Info("rebalance", {{"change", "assigned"},
@@ -448,6 +452,12 @@ void KafkaTransactionalLoop::OnStatistics(absl::string_view json) {
   } else if (lag.status().code() != absl::StatusCode::kNotFound) {
     log::Warn("kafka_statistics_unreadable", {{"error", std::string(lag.status().message())}});
   }
+  absl::StatusOr<absl::flat_hash_map<PartitionId, bool>> fetching =
+      FetchingByPartition(json, topics_);
+  if (fetching.ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    progress_.Fetching(*fetching, clock_.Now());
+  }
 }
 
 // Keeps the first failure a callback meets; the loop picks it up after Poll() returns.
@@ -471,8 +481,14 @@ std::string KafkaTransactionalLoop::StalledReason(absl::Time now) const {
     stalled_logged_ = names;
   }
   if (stalled.empty()) return "";
-  return absl::StrCat("input partitions making no progress for over ",
-                      absl::FormatDuration(progress_.stall_limit()), ": ", names);
+  std::string reason = absl::StrCat("input partitions making no progress for over ",
+                                    absl::FormatDuration(progress_.stall_limit()), ": ", names);
+  const std::vector<PartitionId> not_fetched = progress_.NotFetched(now);
+  if (!not_fetched.empty()) {
+    absl::StrAppend(&reason, " (not fetched: ", DescribeStalled(not_fetched),
+                    ": committed offset unreadable, or the broker unreachable)");
+  }
+  return reason;
 }
 
 }  // namespace referral

@@ -63,5 +63,28 @@ TEST(LagByTopicTest, AProducersStatisticsAndBadJsonAreRefused) {
   EXPECT_EQ(LagByTopic("[]", {"in"}).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST(FetchingByPartitionTest, OnlyAnActiveFetchCounts) {
+  const std::string partitions =
+      Partition(0, "active", 100, 90, 100, 100) + ", " +
+      Partition(1, "offset-query", -1001, -1001, 80, 80) + ", " +  // committed offset asked for
+      Partition(2, "offset-wait", -1001, -1001, 80, 80) + ", " +
+      Partition(3, "none", -1001, -1001, 900, 900) + ", " +  // another member's, or not started
+      Partition(4, "stopped", 10, 10, 500, 500) + ", " +
+      Partition(-1, "none", -1001, -1001, -1001, -1001);      // librdkafka's internal queue
+  auto fetching = FetchingByPartition(Stats("consumer", partitions), {"in", "absent"});
+  ASSERT_TRUE(fetching.ok()) << fetching.status();
+  EXPECT_THAT(*fetching, UnorderedElementsAre(
+                             Pair(PartitionId{"in", 0}, true), Pair(PartitionId{"in", 1}, false),
+                             Pair(PartitionId{"in", 2}, false), Pair(PartitionId{"in", 3}, false),
+                             Pair(PartitionId{"in", 4}, false)));
+}
+
+TEST(FetchingByPartitionTest, AProducersStatisticsAndBadJsonAreRefused) {
+  EXPECT_EQ(FetchingByPartition(Stats("producer", ""), {"in"}).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(FetchingByPartition("{\"type\": \"consumer\"", {"in"}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace referral

@@ -43,6 +43,51 @@ TEST(PartitionProgressTest, ARevocationClearsThePartition) {
   EXPECT_EQ(progress.OldestWait(kStart + absl::Hours(1)), absl::ZeroDuration());
 }
 
+TEST(PartitionProgressTest, AnAssignedPartitionNotFetchedStallsPastTheLimit) {
+  PartitionProgress progress(absl::Seconds(60));
+  progress.Assigned({kIn0, kIn1});
+  // The first report starts the wait: in-1 is not in it at all (not started yet).
+  progress.Fetching({{kIn0, false}}, kStart);
+  progress.Fetching({{kIn0, false}, {kIn1, false}}, kStart + absl::Seconds(30));
+  EXPECT_TRUE(progress.Stalled(kStart + absl::Seconds(60)).empty());
+  EXPECT_EQ(progress.Stalled(kStart + absl::Seconds(61)), (std::vector<PartitionId>{kIn0, kIn1}));
+  EXPECT_EQ(progress.NotFetched(kStart + absl::Seconds(61)),
+            (std::vector<PartitionId>{kIn0, kIn1}));
+  // Nothing was consumed: no input waits uncommitted.
+  EXPECT_EQ(progress.OldestWait(kStart + absl::Seconds(61)), absl::ZeroDuration());
+}
+
+TEST(PartitionProgressTest, AFetchedReportEndsTheWait) {
+  PartitionProgress progress(absl::Seconds(60));
+  progress.Assigned({kIn0});
+  progress.Fetching({{kIn0, false}}, kStart);
+  progress.Fetching({{kIn0, true}}, kStart + absl::Seconds(59));
+  EXPECT_TRUE(progress.Stalled(kStart + absl::Seconds(120)).empty());
+  // Not fetched again: a new wait from that report.
+  progress.Fetching({{kIn0, false}}, kStart + absl::Seconds(120));
+  EXPECT_TRUE(progress.Stalled(kStart + absl::Seconds(180)).empty());
+  EXPECT_EQ(progress.Stalled(kStart + absl::Seconds(181)), std::vector<PartitionId>{kIn0});
+}
+
+TEST(PartitionProgressTest, OnlyAssignedPartitionsWaitToBeFetched) {
+  PartitionProgress progress(absl::Seconds(1));
+  progress.Fetching({{kIn0, false}}, kStart);  // not ours
+  progress.Assigned({kIn1});                   // ours, but no report yet
+  EXPECT_TRUE(progress.Stalled(kStart + absl::Hours(1)).empty());
+  progress.Fetching({{kIn1, false}}, kStart);
+  progress.Revoked({kIn1});
+  progress.Fetching({{kIn1, false}}, kStart + absl::Seconds(1));
+  EXPECT_TRUE(progress.Stalled(kStart + absl::Hours(1)).empty());
+}
+
+TEST(PartitionProgressTest, APartitionBothWaitingAndNotFetchedIsListedOnce) {
+  PartitionProgress progress(absl::Seconds(1));
+  progress.Assigned({kIn0});
+  progress.Consumed(kIn0, kStart);
+  progress.Fetching({{kIn0, false}}, kStart);
+  EXPECT_EQ(progress.Stalled(kStart + absl::Seconds(2)), std::vector<PartitionId>{kIn0});
+}
+
 TEST(PartitionProgressTest, DescribesStalledPartitionsSorted) {
   PartitionProgress progress(absl::Seconds(1));
   progress.Consumed({"b", 2}, kStart);
