@@ -302,7 +302,7 @@ class IntakeTest(unittest.TestCase):
 class BrokerAwayTest(unittest.TestCase):
     """Readiness follows the broker: while it is stopped the intake is not ready (/readyz and the
     gRPC health check) and answers UNAVAILABLE within its publish timeout; back, it serves again.
-    Runs last: it stops the test broker."""
+    Runs last: it stops the test broker (the outage broker, which no other test uses meanwhile)."""
 
     def test_not_ready_and_unavailable_while_the_broker_is_away(self):
         pipeline = harness.Pipeline("it-intake-away")

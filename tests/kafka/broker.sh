@@ -9,18 +9,21 @@
 #                                    CA made now), SASL/SCRAM-SHA-512 users made at format time,
 #                                    an mTLS listener, the StandardAuthorizer with no ACL meaning
 #                                    no access; prints the SCRAM listener's address (README.md)
-#   broker.sh stop STATE_DIR         SIGTERM, up to 20 s, then SIGKILL; no-op if not running
-#   broker.sh start-again STATE_DIR  after stop: same ports, same data (no format)
+#   broker.sh start-split STATE_DIR  fresh cluster as `start`, but the controller runs in a JVM of
+#                                    its own, as in a production KRaft cluster: `kill` then takes
+#                                    the broker away and leaves the controller (README.md, "Gotchas")
+#   broker.sh stop STATE_DIR         SIGTERM, up to 20 s, then SIGKILL (the broker, then a split
+#                                    cluster's controller); no-op if not running
+#   broker.sh kill STATE_DIR         SIGKILL to the broker at once: a crash; no-op if not running
+#   broker.sh start-again STATE_DIR  after stop or kill: same ports, same data (no format)
 #   broker.sh status STATE_DIR       exit 0 if the broker runs and answers a metadata request
 #   broker.sh acls STATE_DIR create|delete
 #                                    secured: creates or deletes the ACL bindings given as JSON
 #                                    lines on stdin (see Acls.java), as the admin
-#   broker.sh abort-hanging STATE_DIR TOPIC_PREFIX MIN_AGE_S
-#                                    aborts transactions left open for MIN_AGE_S or more on the
-#                                    topics starting TOPIC_PREFIX and __consumer_offsets (a broker
-#                                    fault; see AbortHangingTransactions.java); prints each one
 #
-# STATE_DIR gets: server.properties, data/, logs/server.log, broker.out, pid, bootstrap; secured,
+# STATE_DIR gets: server.properties, data/, logs/server.log, broker.out, pid, bootstrap; split,
+# also controller.properties, controller-data/, logs/controller/server.log, controller.out and
+# controller.pid; secured,
 # also bootstrap-mtls, tls/ (CA, certificates, keys), users/NAME.password, admin.properties and
 # admin-mtls.properties.
 # Environment: KAFKA_VERSION (4.4.0), KAFKA_CACHE_DIR, KAFKA_HEAP_OPTS (-Xms256m -Xmx512m),
@@ -36,8 +39,7 @@ stop_timeout=${KAFKA_STOP_TIMEOUT:-20}
 die() { echo "broker.sh: $*" >&2; exit 1; }
 
 usage() {
-  echo "usage: broker.sh {start|start-secured|start-again|stop|status} STATE_DIR" >&2
-  echo "       broker.sh abort-hanging STATE_DIR TOPIC_PREFIX MIN_AGE_S" >&2
+  echo "usage: broker.sh {start|start-secured|start-split|start-again|stop|kill|status} STATE_DIR" >&2
   echo "       broker.sh acls STATE_DIR create|delete < bindings.jsonl" >&2
   exit 2
 }
@@ -51,18 +53,25 @@ require_tools() {
 
 # The pid in STATE_DIR/pid if that process is alive and is this state dir's broker (guards
 # against a recycled pid); nothing otherwise.
-broker_pid() {
+broker_pid() { process_pid pid server.properties; }
+
+# The same for a split cluster's controller (controller.pid).
+controller_pid() { process_pid controller.pid controller.properties; }
+
+# process_pid PID_FILE PROPERTIES: the pid in STATE_DIR/PID_FILE if that process runs kafka.Kafka
+# with STATE_DIR/PROPERTIES.
+process_pid() {
   local pid
-  [[ -f $state/pid ]] || return 0
-  pid=$(<"$state/pid")
+  [[ -f $state/$1 ]] || return 0
+  pid=$(<"$state/$1")
   [[ $pid =~ ^[0-9]+$ ]] || return 0
   if [[ -r /proc/$pid/cmdline ]] &&
-    tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "kafka.Kafka $state/server.properties"; then
+    tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "kafka.Kafka $state/$2"; then
     echo "$pid"
   fi
 }
 
-# True if the broker answers a metadata request and lists itself.
+# True if the broker answers a metadata request and lists itself (node 1, or 2 when split).
 answers() {
   local bootstrap
   bootstrap=$(<"$state/bootstrap")
@@ -73,7 +82,7 @@ answers() {
     conf=(-F "$state/admin-mtls.properties")
     bootstrap=$(<"$state/bootstrap-mtls")
   fi
-  kcat "${conf[@]}" -b "$bootstrap" -L -m 3 2>/dev/null | grep -q "broker 1 at"
+  kcat "${conf[@]}" -b "$bootstrap" -L -m 3 2>/dev/null | grep -qE "broker [0-9]+ at"
 }
 
 # Three free loopback ports below the ephemeral range, so that while the broker is stopped a
@@ -137,6 +146,33 @@ ssl.principal.mapping.rules=RULE:^CN=([^,]+)\$/\$1/,DEFAULT
 authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
 allow.everyone.if.no.acl.found=false
 super.users=User:broker;User:admin
+EOF
+  elif [[ $split == yes ]]; then
+    # The controller (node 1) alone in its JVM; the broker (node 2) in another.
+    cat >"$state/controller.properties" <<EOF
+# Written by tests/kafka/broker.sh start-split: the KRaft controller of a one-broker cluster.
+process.roles=controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$cport
+listeners=CONTROLLER://127.0.0.1:$cport
+listener.security.protocol.map=CONTROLLER:PLAINTEXT
+controller.listener.names=CONTROLLER
+log.dirs=$state/controller-data
+# A broker that stops heartbeating is fenced after 3 s (9 s by default): well inside an outage.
+broker.session.timeout.ms=3000
+EOF
+    cat >"$state/server.properties" <<EOF
+# Written by tests/kafka/broker.sh start-split: the broker of a one-broker cluster.
+process.roles=broker
+node.id=2
+controller.quorum.voters=1@127.0.0.1:$cport
+listeners=PLAINTEXT://127.0.0.1:$port
+advertised.listeners=PLAINTEXT://127.0.0.1:$port
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$state/data
+broker.heartbeat.interval.ms=1000
 EOF
   else
     cat >"$state/server.properties" <<EOF
@@ -260,8 +296,22 @@ scram_arguments() {
   done
 }
 
+# Starts the split cluster's controller in the background (its own session and process group,
+# as the broker below) unless it runs already.
+launch_controller() {
+  [[ -f $state/controller.properties && -z $(controller_pid) ]] || return 0
+  mkdir -p "$state/logs/controller"
+  : >"$state/controller.out"
+  setsid nohup java -Xms64m -Xmx192m -XX:+UseG1GC -Djava.awt.headless=true \
+    -Dlog4j2.configurationFile="$here/log4j2.properties" -Dkafka.logs.dir="$state/logs/controller" \
+    -cp "$lib/*" kafka.Kafka "$state/controller.properties" \
+    >>"$state/controller.out" 2>&1 </dev/null &
+  echo "$!" >"$state/controller.pid"
+}
+
 launch() {
   local heap=${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m} pid bootstrap deadline
+  launch_controller
   mkdir -p "$state/logs"
   : >"$state/broker.out"
   # setsid: own session and process group (pgid = pid), so stop can signal the whole group and
@@ -295,11 +345,17 @@ fail_start() {
   exit 1
 }
 
+# Stops the broker, then a split cluster's controller.
 stop_broker() {
-  local pid deadline
-  pid=$(broker_pid)
+  stop_process pid "$(broker_pid)"
+  stop_process controller.pid "$(controller_pid)"
+}
+
+# stop_process PID_FILE PID: SIGTERM, up to stop_timeout, then SIGKILL to its process group.
+stop_process() {
+  local pid=$2 deadline
   if [[ -z $pid ]]; then
-    rm -f "$state/pid"
+    rm -f "$state/$1"
     return 0
   fi
   kill -TERM "$pid" 2>/dev/null || true
@@ -308,7 +364,19 @@ stop_broker() {
     sleep 0.2
   done
   if kill -0 "$pid" 2>/dev/null; then
-    echo "broker.sh: broker $pid still running after ${stop_timeout} s; SIGKILL" >&2
+    echo "broker.sh: process $pid ($1) still running after ${stop_timeout} s; SIGKILL" >&2
+    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  fi
+  rm -f "$state/$1"
+}
+
+# SIGKILL to the broker's process group, as a crash or a lost machine would: no controlled
+# shutdown. A split cluster's controller stays up and fences the broker.
+kill_broker() {
+  local pid
+  pid=$(broker_pid)
+  if [[ -n $pid ]]; then
     kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
     while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
   fi
@@ -322,7 +390,8 @@ cmd_start() {
   # Remove only what this script creates: STATE_DIR may be a directory with other content.
   rm -rf "$state/data" "$state/logs" "$state/server.properties" "$state/bootstrap" \
     "$state/broker.out" "$state/format.out" "$state/bootstrap-mtls" "$state/tls" \
-    "$state/users" "$state/admin.properties" "$state/admin-mtls.properties"
+    "$state/users" "$state/admin.properties" "$state/admin-mtls.properties" \
+    "$state/controller.properties" "$state/controller-data" "$state/controller.out"
   local ports port cport mport cluster_id scram=()
   ports=$(pick_ports)
   read -r port cport mport <<<"$ports"
@@ -341,8 +410,12 @@ cmd_start() {
   cluster_id=$("${jvm[@]}" random-uuid 2>>"$state/format.out")
   # Static quorum (controller.quorum.voters is set): no --standalone, which is only for a
   # dynamic quorum configured with controller.quorum.bootstrap.servers.
-  "${jvm[@]}" format -t "$cluster_id" -c "$state/server.properties" "${scram[@]}" \
-    >>"$state/format.out" 2>&1 || { cat "$state/format.out" >&2; die "storage format failed"; }
+  local config
+  for config in "$state/controller.properties" "$state/server.properties"; do
+    [[ -f $config ]] || continue
+    "${jvm[@]}" format -t "$cluster_id" -c "$config" "${scram[@]}" \
+      >>"$state/format.out" 2>&1 || { cat "$state/format.out" >&2; die "storage format failed"; }
+  done
   launch
 }
 
@@ -362,13 +435,14 @@ cmd_status() {
   [[ -n $(broker_pid) && -f $state/bootstrap ]] && answers
 }
 
-(($# == 2)) || [[ ${1:-} == abort-hanging || ${1:-} == acls ]] || usage
+(($# == 2)) || [[ ${1:-} == acls ]] || usage
 [[ -n ${2:-} ]] || usage
 secured=no
-if [[ $1 == start || $1 == start-secured ]]; then
+split=no
+if [[ $1 == start || $1 == start-secured || $1 == start-split ]]; then
   mkdir -p "$2"
 elif [[ ! -d $2 ]]; then
-  [[ $1 == stop ]] && exit 0  # nothing was ever started there
+  [[ $1 == stop || $1 == kill ]] && exit 0  # nothing was ever started there
   die "no state dir $2"
 fi
 state=$(cd "$2" && pwd)
@@ -376,12 +450,11 @@ state=$(cd "$2" && pwd)
 case $1 in
   start) cmd_start ;;
   start-secured) secured=yes; cmd_start ;;
+  start-split) split=yes; cmd_start ;;
   start-again) cmd_start_again ;;
   stop) stop_broker ;;
+  kill) kill_broker ;;
   status) cmd_status ;;
-  abort-hanging)
-    (($# == 4)) || usage
-    java -cp "$lib/*" "$here/AbortHangingTransactions.java" "$(<"$state/bootstrap")" "$3" "$4" ;;
   acls)
     (($# == 3)) || usage
     [[ -f $state/admin.properties ]] || die "$state holds no secured broker"
