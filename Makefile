@@ -10,7 +10,7 @@ BUF := $(TOOLS_DIR)/node_modules/.bin/buf
 CTEST := ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS)
 FUZZ_SECONDS ?= 20
 # The binaries load librdkafka 2.16.0 (scripts/librdkafka.sh) in place of Debian's 2.0.2: drains
-# run 25-45% faster (tests/benchmarks/README.md, "librdkafka 2.16"), and SCRAM logs in to Kafka 4
+# run up to 45% faster (tests/benchmarks/README.md, "librdkafka 2.16"), and SCRAM logs in to Kafka 4
 # (librdkafka#4895, fixed in 2.6.1). RDKAFKA=debian, in a fresh build tree, keeps Debian's.
 RDKAFKA ?= 2.16
 ifeq ($(RDKAFKA),2.16)
