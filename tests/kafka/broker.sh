@@ -365,23 +365,23 @@ stop_process() {
   done
   if kill -0 "$pid" 2>/dev/null; then
     echo "broker.sh: process $pid ($1) still running after ${stop_timeout} s; SIGKILL" >&2
+  fi
+  kill_process "$1" "$pid"
+}
+
+# kill_process PID_FILE PID: SIGKILL to its process group (if it still runs), waits for it to go.
+kill_process() {
+  local pid=$2
+  if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
     kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
     while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
   fi
   rm -f "$state/$1"
 }
 
-# SIGKILL to the broker's process group, as a crash or a lost machine would: no controlled
-# shutdown. A split cluster's controller stays up and fences the broker.
-kill_broker() {
-  local pid
-  pid=$(broker_pid)
-  if [[ -n $pid ]]; then
-    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
-    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
-  fi
-  rm -f "$state/pid"
-}
+# SIGKILL to the broker, as a crash or a lost machine would: no controlled shutdown. A split
+# cluster's controller stays up and fences the broker.
+kill_broker() { kill_process pid "$(broker_pid)"; }
 
 cmd_start() {
   require_tools mvn

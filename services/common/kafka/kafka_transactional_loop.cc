@@ -444,20 +444,18 @@ void KafkaTransactionalLoop::OnRevoked(const std::vector<PartitionId>& partition
 }
 
 void KafkaTransactionalLoop::OnStatistics(absl::string_view json) {
-  absl::StatusOr<absl::flat_hash_map<std::string, int64_t>> lag = LagByTopic(json, topics_);
-  if (lag.ok()) {
-    for (const auto& [topic, records] : *lag) {
-      metrics_.consumer_lag.Add({{"topic", topic}}).Set(static_cast<double>(records));
+  absl::StatusOr<ConsumerStats> stats = ReadConsumerStats(json, topics_);
+  if (!stats.ok()) {
+    if (stats.status().code() != absl::StatusCode::kNotFound) {
+      log::Warn("kafka_statistics_unreadable", {{"error", std::string(stats.status().message())}});
     }
-  } else if (lag.status().code() != absl::StatusCode::kNotFound) {
-    log::Warn("kafka_statistics_unreadable", {{"error", std::string(lag.status().message())}});
+    return;
   }
-  absl::StatusOr<absl::flat_hash_map<PartitionId, bool>> fetching =
-      FetchingByPartition(json, topics_);
-  if (fetching.ok()) {
-    std::lock_guard<std::mutex> lock(mu_);
-    progress_.Fetching(*fetching, clock_.Now());
+  for (const auto& [topic, records] : stats->lag_by_topic) {
+    metrics_.consumer_lag.Add({{"topic", topic}}).Set(static_cast<double>(records));
   }
+  std::lock_guard<std::mutex> lock(mu_);
+  progress_.Fetching(stats->fetching, clock_.Now());
 }
 
 // Keeps the first failure a callback meets; the loop picks it up after Poll() returns.

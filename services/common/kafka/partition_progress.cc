@@ -42,33 +42,35 @@ void PartitionProgress::Fetching(const absl::flat_hash_map<PartitionId, bool>& f
 
 namespace {
 
-void SortPartitions(std::vector<PartitionId>& partitions) {
-  std::sort(partitions.begin(), partitions.end(), [](const PartitionId& a, const PartitionId& b) {
+// The partitions of `since` waiting longer than `limit` at `now`, added to `out`.
+void Older(const absl::flat_hash_map<PartitionId, absl::Time>& since, absl::Duration limit,
+           absl::Time now, absl::flat_hash_set<PartitionId>& out) {
+  for (const auto& [partition, start] : since) {
+    if (now - start > limit) out.insert(partition);
+  }
+}
+
+std::vector<PartitionId> Sorted(const absl::flat_hash_set<PartitionId>& partitions) {
+  std::vector<PartitionId> sorted(partitions.begin(), partitions.end());
+  std::sort(sorted.begin(), sorted.end(), [](const PartitionId& a, const PartitionId& b) {
     return std::tie(a.topic, a.partition) < std::tie(b.topic, b.partition);
   });
+  return sorted;
 }
 
 }  // namespace
 
 std::vector<PartitionId> PartitionProgress::Stalled(absl::Time now) const {
-  std::vector<PartitionId> stalled = NotFetched(now);
-  for (const auto& [partition, since] : waiting_since_) {
-    if (now - since > stall_limit_ &&
-        std::find(stalled.begin(), stalled.end(), partition) == stalled.end()) {
-      stalled.push_back(partition);
-    }
-  }
-  SortPartitions(stalled);
-  return stalled;
+  absl::flat_hash_set<PartitionId> stalled;
+  Older(waiting_since_, stall_limit_, now, stalled);
+  Older(not_fetched_since_, stall_limit_, now, stalled);
+  return Sorted(stalled);
 }
 
 std::vector<PartitionId> PartitionProgress::NotFetched(absl::Time now) const {
-  std::vector<PartitionId> stalled;
-  for (const auto& [partition, since] : not_fetched_since_) {
-    if (now - since > stall_limit_) stalled.push_back(partition);
-  }
-  SortPartitions(stalled);
-  return stalled;
+  absl::flat_hash_set<PartitionId> stalled;
+  Older(not_fetched_since_, stall_limit_, now, stalled);
+  return Sorted(stalled);
 }
 
 absl::Duration PartitionProgress::OldestWait(absl::Time now) const {

@@ -11,7 +11,7 @@ namespace {
 using ::testing::Pair;
 using ::testing::UnorderedElementsAre;
 
-// One partition's entry in librdkafka's statistics, with the fields LagByTopic reads.
+// One partition's entry in librdkafka's statistics, with the fields ReadConsumerStats reads.
 std::string Partition(int id, const std::string& state, long long next, long long app,
                       long long hi, long long ls) {
   return "\"" + std::to_string(id) + "\": {\"partition\": " + std::to_string(id) +
@@ -28,14 +28,15 @@ std::string Stats(const std::string& type, const std::string& partitions) {
          Partition(0, "active", 0, 0, 500, 500) + "}}}}";
 }
 
-TEST(LagByTopicTest, CountsFromTheLastStableOffsetNotTheHighWatermark) {
+TEST(ReadConsumerStatsTest, LagCountsFromTheLastStableOffsetNotTheHighWatermark) {
   // 40 records fetched but not handed over; 10 more in an open upstream transaction.
-  auto lag = LagByTopic(Stats("consumer", Partition(0, "active", 150, 110, 160, 150)), {"in"});
-  ASSERT_TRUE(lag.ok()) << lag.status();
-  EXPECT_THAT(*lag, UnorderedElementsAre(Pair("in", 40)));
+  auto stats =
+      ReadConsumerStats(Stats("consumer", Partition(0, "active", 150, 110, 160, 150)), {"in"});
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  EXPECT_THAT(stats->lag_by_topic, UnorderedElementsAre(Pair("in", 40)));
 }
 
-TEST(LagByTopicTest, SumsTheFetchedPartitionsAndSkipsTheOthers) {
+TEST(ReadConsumerStatsTest, LagSumsTheFetchedPartitionsAndSkipsTheOthers) {
   const std::string partitions =
       Partition(0, "active", 100, 90, 100, 100) + ", " +      // 10
       Partition(1, "active", 30, -1001, 70, 70) + ", " +      // 40: no app offset, fetch position
@@ -44,26 +45,27 @@ TEST(LagByTopicTest, SumsTheFetchedPartitionsAndSkipsTheOthers) {
       Partition(4, "stopping", 10, 10, 500, 500) + ", " +     // being handed over: not ours
       Partition(5, "stopped", 10, 10, 500, 500) + ", " +      // handed over
       Partition(-1, "none", -1001, -1001, -1001, -1001);      // librdkafka's internal queue
-  auto lag = LagByTopic(Stats("consumer", partitions), {"in", "absent"});
-  ASSERT_TRUE(lag.ok()) << lag.status();
-  EXPECT_THAT(*lag, UnorderedElementsAre(Pair("in", 50), Pair("absent", 0)));
+  auto stats = ReadConsumerStats(Stats("consumer", partitions), {"in", "absent"});
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  EXPECT_THAT(stats->lag_by_topic, UnorderedElementsAre(Pair("in", 50), Pair("absent", 0)));
 }
 
-TEST(LagByTopicTest, APositionPastTheEndIsNoLag) {
-  auto lag = LagByTopic(Stats("consumer", Partition(0, "active", 120, 120, 120, 118)), {"in"});
-  ASSERT_TRUE(lag.ok());
-  EXPECT_EQ(lag->at("in"), 0);
+TEST(ReadConsumerStatsTest, APositionPastTheEndIsNoLag) {
+  auto stats =
+      ReadConsumerStats(Stats("consumer", Partition(0, "active", 120, 120, 120, 118)), {"in"});
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->lag_by_topic.at("in"), 0);
 }
 
-TEST(LagByTopicTest, AProducersStatisticsAndBadJsonAreRefused) {
-  EXPECT_EQ(LagByTopic(Stats("producer", ""), {"in"}).status().code(),
+TEST(ReadConsumerStatsTest, AProducersStatisticsAndBadJsonAreRefused) {
+  EXPECT_EQ(ReadConsumerStats(Stats("producer", ""), {"in"}).status().code(),
             absl::StatusCode::kNotFound);
-  EXPECT_EQ(LagByTopic("{\"type\": \"consumer\"", {"in"}).status().code(),
+  EXPECT_EQ(ReadConsumerStats("{\"type\": \"consumer\"", {"in"}).status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(LagByTopic("[]", {"in"}).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ReadConsumerStats("[]", {"in"}).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
-TEST(FetchingByPartitionTest, OnlyAnActiveFetchCounts) {
+TEST(ReadConsumerStatsTest, OnlyAnActiveFetchCounts) {
   const std::string partitions =
       Partition(0, "active", 100, 90, 100, 100) + ", " +
       Partition(1, "offset-query", -1001, -1001, 80, 80) + ", " +  // committed offset asked for
@@ -71,19 +73,12 @@ TEST(FetchingByPartitionTest, OnlyAnActiveFetchCounts) {
       Partition(3, "none", -1001, -1001, 900, 900) + ", " +  // another member's, or not started
       Partition(4, "stopped", 10, 10, 500, 500) + ", " +
       Partition(-1, "none", -1001, -1001, -1001, -1001);      // librdkafka's internal queue
-  auto fetching = FetchingByPartition(Stats("consumer", partitions), {"in", "absent"});
-  ASSERT_TRUE(fetching.ok()) << fetching.status();
-  EXPECT_THAT(*fetching, UnorderedElementsAre(
+  auto stats = ReadConsumerStats(Stats("consumer", partitions), {"in", "absent"});
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  EXPECT_THAT(stats->fetching, UnorderedElementsAre(
                              Pair(PartitionId{"in", 0}, true), Pair(PartitionId{"in", 1}, false),
                              Pair(PartitionId{"in", 2}, false), Pair(PartitionId{"in", 3}, false),
                              Pair(PartitionId{"in", 4}, false)));
-}
-
-TEST(FetchingByPartitionTest, AProducersStatisticsAndBadJsonAreRefused) {
-  EXPECT_EQ(FetchingByPartition(Stats("producer", ""), {"in"}).status().code(),
-            absl::StatusCode::kNotFound);
-  EXPECT_EQ(FetchingByPartition("{\"type\": \"consumer\"", {"in"}).status().code(),
-            absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace
