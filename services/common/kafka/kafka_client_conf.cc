@@ -10,18 +10,33 @@ namespace {
 // short so each hop adds milliseconds, not the default half second.
 constexpr const char* kFetchWaitMaxMs = "10";
 
+// How every consumer here fetches, on top of `buffers`.
+Properties FetchDefaults(Properties buffers) {
+  buffers.emplace_back("fetch.wait.max.ms", kFetchWaitMaxMs);
+  // From librdkafka 2.2, a partition whose prefetched records pass the buffer limits above is
+  // not fetched again for fetch.queue.backoff.ms, a second by default. Under a backlog the
+  // buffers last a few hundred milliseconds, so the loop waited in poll for the rest: 45% of
+  // a drain (tests/benchmarks/README.md, "The fetch backoff"). Checking again every 10 ms keeps
+  // them filled; while the buffer is not full the setting does nothing. 2.0.2 has no such
+  // property (it waits fetch.error.backoff.ms, half a second).
+  if (RdKafka::version() >= 0x020200ff) buffers.emplace_back("fetch.queue.backoff.ms", "10");
+  return buffers;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<RdKafka::Conf>> LoopConsumerConf(const KafkaSettings& settings) {
   return MakeConf(settings,
-                  {{"auto.offset.reset", "earliest"},
-                   {"client.id", settings.group_id},
-                   // Bounded memory: at most this much prefetched input per instance.
-                   {"queued.max.messages.kbytes", "8192"},
-                   {"fetch.max.bytes", "8388608"},
-                   {"fetch.wait.max.ms", kFetchWaitMaxMs},
-                   // For referral_consumer_lag_records.
-                   {"statistics.interval.ms", "1000"}},
+                  FetchDefaults({{"auto.offset.reset", "earliest"},
+                                 {"client.id", settings.group_id},
+                                 // Bounded memory: at most about this much prefetched input
+                                 // per instance, plus one fetch. 4 MiB holds a few hundred ms
+                                 // of a drain, refilled every 10 ms (FetchDefaults); with 8
+                                 // the router peaked at 64-70 MiB and drained no faster.
+                                 {"queued.max.messages.kbytes", "4096"},
+                                 {"fetch.max.bytes", "4194304"},
+                                 // For referral_consumer_lag_records.
+                                 {"statistics.interval.ms", "1000"}}),
                   {{"group.id", settings.group_id},
                    {"enable.auto.commit", "false"},
                    {"enable.auto.offset.store", "false"},
@@ -63,7 +78,7 @@ absl::StatusOr<std::unique_ptr<RdKafka::Conf>> IdempotentProducerConf(
 }
 
 absl::StatusOr<std::unique_ptr<RdKafka::Conf>> ReaderConf(const KafkaSettings& settings) {
-  return MakeConf(settings, {{"fetch.wait.max.ms", kFetchWaitMaxMs}},
+  return MakeConf(settings, FetchDefaults({}),
                   // A group id is required by the consumer API; with assign() and no commits it
                   // never joins the group or stores offsets.
                   {{"group.id", settings.group_id.empty() ? "referral-reader" : settings.group_id},
@@ -79,9 +94,7 @@ const Properties kLeanBuffers = {{"queued.max.messages.kbytes", "512"},
                                  {"receive.message.max.bytes", "2097152"}};
 
 absl::StatusOr<std::unique_ptr<RdKafka::Conf>> LeanReaderConf(const KafkaSettings& settings) {
-  Properties defaults = kLeanBuffers;
-  defaults.emplace_back("fetch.wait.max.ms", kFetchWaitMaxMs);
-  return MakeConf(settings, defaults,
+  return MakeConf(settings, FetchDefaults(kLeanBuffers),
                   {{"group.id", settings.group_id.empty() ? "referral-reader" : settings.group_id},
                    {"enable.auto.commit", "false"},
                    {"enable.auto.offset.store", "false"},
@@ -92,9 +105,7 @@ absl::StatusOr<std::unique_ptr<RdKafka::Conf>> LeanReaderConf(const KafkaSetting
 
 absl::StatusOr<std::unique_ptr<RdKafka::Conf>> SubscriptionConsumerConf(
     const KafkaSettings& settings, const std::string& group_id) {
-  Properties defaults = kLeanBuffers;
-  defaults.emplace_back("fetch.wait.max.ms", kFetchWaitMaxMs);
-  return MakeConf(settings, defaults,
+  return MakeConf(settings, FetchDefaults(kLeanBuffers),
                   {{"group.id", group_id},
                    {"partition.assignment.strategy", "range"},
                    {"enable.auto.commit", "false"},

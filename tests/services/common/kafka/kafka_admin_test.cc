@@ -98,6 +98,31 @@ TEST(ClientConfTest, EveryKindCarriesTheSettingsPropertiesAndItsOwnGuarantees) {
   EXPECT_EQ(Property(*producer, "enable.idempotence"), "true");
 }
 
+// librdkafka 2.2 and later stop fetching a partition for fetch.queue.backoff.ms, a second by
+// default, once the prefetched records pass queued.max.messages.kbytes. With the bounded
+// buffers here that second is longer than the buffer lasts under a backlog: the loop then waited
+// in poll for 45% of a drain (tests/benchmarks/README.md, "The fetch backoff").
+TEST(ClientConfTest, EveryConsumerFetchesAgainSoonAfterItsBufferFills) {
+  KafkaSettings settings;
+  settings.bootstrap_servers = "broker:9093";
+  settings.group_id = "g";
+  const auto loop_consumer = *LoopConsumerConf(settings);
+  const auto reader = *ReaderConf(settings);
+  const auto lean_reader = *LeanReaderConf(settings);
+  const auto subscription = *SubscriptionConsumerConf(settings, "g");
+  // Debian's 2.0.2 has no such property: it backs off fetch.error.backoff.ms instead.
+  const bool has_backoff = RdKafka::version() >= 0x020200ff;
+  for (const RdKafka::Conf* conf :
+       {loop_consumer.get(), reader.get(), lean_reader.get(), subscription.get()}) {
+    EXPECT_EQ(Property(*conf, "fetch.queue.backoff.ms"), has_backoff ? "10" : "<unset>");
+    EXPECT_EQ(Property(*conf, "fetch.wait.max.ms"), "10");
+  }
+  if (!has_backoff) return;
+  settings.properties = {{"fetch.queue.backoff.ms", "250"}};  // an operator's choice wins
+  EXPECT_EQ(Property(**LoopConsumerConf(settings), "fetch.queue.backoff.ms"), "250");
+  EXPECT_EQ(Property(**LeanReaderConf(settings), "fetch.queue.backoff.ms"), "250");
+}
+
 TEST(ClientConfTest, GuaranteesWinOverPassthroughProperties) {
   KafkaSettings settings;
   settings.bootstrap_servers = "broker:9093";
