@@ -12,7 +12,8 @@ Rates: 10 incidents/s (a light stream), 1,000 incidents/s, then 80% of each side
 rate, the medians of the latest `peer_bench.sh` JSON run (the peer's results/runs-*.jsonl), or BENCH_HIGH_RATES="gateway streams".
 
 Environment as tests/system/harness.py, plus PEER_DIR (the peer, built by its run.sh),
-BENCH_SECONDS (20), BENCH_WARMUP (30).
+BENCH_SECONDS (20), BENCH_WARMUP (30), BENCH_RATES ("10 1000 high": the fixed rates, and "high" for
+the 80% rates), BENCH_SIDES ("gateway streams").
 """
 import json
 import os
@@ -34,7 +35,11 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "20"))
 # 12 s while its JIT compiled.
 WARMUP = int(os.environ.get("BENCH_WARMUP", "30"))
 OUT_OF_HOURS = harness.OUT_OF_HOURS
-SIDES = ("gateway", "streams")
+# BENCH_RATES: the fixed rates to measure, and "high" for 80% of each side's drain rate.
+RATES = os.environ.get("BENCH_RATES", "10 1000 high").split()
+FIXED_RATES = [int(r) for r in RATES if r != "high"]
+WITH_HIGH = "high" in RATES
+SIDES = tuple(os.environ.get("BENCH_SIDES", "gateway streams").split())
 INCIDENT_ID = re.compile(r'"incidentId":\s*"([^"]+)"')
 
 
@@ -123,7 +128,8 @@ def high_rates():
         runs = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
         runs = [r for r in runs if not r.get("warmup") and r.get("output_encoding") == "JSON"]
         by_side = {side: [r["incidents_per_s"] for r in runs if r["side"] == peer_side]
-                   for side, peer_side in zip(SIDES, ("project", "streams"))}
+                   for side, peer_side in (("gateway", "project"), ("streams", "streams"))
+                   if side in SIDES}
         if all(by_side.values()):
             return {side: 0.8 * statistics.median(rates) for side, rates in by_side.items()}
     return None
@@ -134,11 +140,11 @@ def main():
           f"{SECONDS} s after a {WARMUP} s warm-up at each rate.", flush=True)
     # 10/s is a light stream, the everyday case (a force refers hundreds of incidents a day, not
     # thousands a second): what each hop adds when its input runs dry between records.
-    plans = [("10/s", {side: 10 for side in SIDES}), ("1,000/s", {side: 1000 for side in SIDES})]
-    high = high_rates()
+    plans = [(f"{rate:,}/s", {side: rate for side in SIDES}) for rate in FIXED_RATES]
+    high = high_rates() if WITH_HIGH else None
     if high:
         plans.append(("80% of each side's drain rate", {s: round(r) for s, r in high.items()}))
-    else:
+    elif WITH_HIGH:
         print("(no JSON drain run of the peer's bench found: no 80% rates)")
     # "referred": incidents after the warm-up with a routed copy seen (the rest are skipped or
     # rejected, the same ones on both sides unless a side fell behind).
@@ -150,6 +156,8 @@ def main():
             r = results[side]
             print(f"| {label} | {side} | {rates[side]} | {r['p50_ms']:.0f} | {r['p99_ms']:.0f} | "
                   f"{r['samples']} |", flush=True)
+        if len(SIDES) < 2:
+            continue
         g, s = results["gateway"], results["streams"]
         print(f"| {label} | ratio | | {g['p50_ms'] / s['p50_ms']:.2f} | {g['p99_ms'] / s['p99_ms']:.2f} | |",
               flush=True)
