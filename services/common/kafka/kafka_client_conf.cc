@@ -13,12 +13,13 @@ constexpr const char* kFetchWaitMaxMs = "10";
 // How every consumer here fetches, on top of `buffers`.
 Properties FetchDefaults(Properties buffers) {
   buffers.emplace_back("fetch.wait.max.ms", kFetchWaitMaxMs);
-  // From librdkafka 2.2, a partition whose prefetched records pass the buffer limits above is
-  // not fetched again for fetch.queue.backoff.ms, a second by default. Under a backlog the
-  // buffers last a few hundred milliseconds, so the loop waited in poll for the rest: 45% of
-  // a drain (tests/benchmarks/README.md, "The fetch backoff"). Checking again every 10 ms keeps
-  // them filled; while the buffer is not full the setting does nothing. 2.0.2 has no such
-  // property (it waits fetch.error.backoff.ms, half a second).
+  // A partition whose prefetched records pass the buffer limits (librdkafka's defaults, or
+  // those in `buffers`) is not fetched again for a second: fetch.queue.backoff.ms from
+  // librdkafka 2.2, fixed before (librdkafka issue 2879). Under a backlog the buffers last a few
+  // hundred milliseconds, so the loop waited in poll for the rest: 45% of a drain
+  // (tests/benchmarks/README.md, "The fetch backoff"). Checking again every 10 ms keeps them
+  // filled; while the buffer is not full the setting does nothing. Debian's 2.0.2 cannot be
+  // told: it waits the second.
   if (RdKafka::version() >= 0x020200ff) buffers.emplace_back("fetch.queue.backoff.ms", "10");
   return buffers;
 }

@@ -98,8 +98,8 @@ TEST(ClientConfTest, EveryKindCarriesTheSettingsPropertiesAndItsOwnGuarantees) {
   EXPECT_EQ(Property(*producer, "enable.idempotence"), "true");
 }
 
-// librdkafka 2.2 and later stop fetching a partition for fetch.queue.backoff.ms, a second by
-// default, once the prefetched records pass queued.max.messages.kbytes. With the bounded
+// librdkafka stops fetching a partition for a second (fetch.queue.backoff.ms from 2.2) once its
+// prefetched records pass queued.max.messages.kbytes. With the bounded
 // buffers here that second is longer than the buffer lasts under a backlog: the loop then waited
 // in poll for 45% of a drain (tests/benchmarks/README.md, "The fetch backoff").
 TEST(ClientConfTest, EveryConsumerFetchesAgainSoonAfterItsBufferFills) {
@@ -110,7 +110,7 @@ TEST(ClientConfTest, EveryConsumerFetchesAgainSoonAfterItsBufferFills) {
   const auto reader = *ReaderConf(settings);
   const auto lean_reader = *LeanReaderConf(settings);
   const auto subscription = *SubscriptionConsumerConf(settings, "g");
-  // Debian's 2.0.2 has no such property: it backs off fetch.error.backoff.ms instead.
+  // Debian's 2.0.2 has no such property: it always waits the second.
   const bool has_backoff = RdKafka::version() >= 0x020200ff;
   for (const RdKafka::Conf* conf :
        {loop_consumer.get(), reader.get(), lean_reader.get(), subscription.get()}) {
