@@ -266,6 +266,27 @@ TEST(JsonCodecTest, EachFormOfAValueIsTakenOrLeftAndAnsweredAsTheReference) {
   EXPECT_FALSE(DecodesAsTheReference<v1::IncidentEvent>(deep));
 }
 
+// The fast path has RapidJSON check the document's UTF-8 only where the input is not all ASCII,
+// found eight bytes at a time; each string it stores is checked again once unescaped. A byte
+// outside ASCII at any place in a word or in the tail after the last whole word, in inputs of
+// each length modulo 8, still has its UTF-8 checked.
+TEST(JsonCodecTest, AByteOutsideAsciiAnywhereHasItsUtf8Checked) {
+  for (int length = 1; length <= 24; ++length) {
+    for (int at = 0; at < length; ++at) {
+      std::string text(static_cast<size_t>(length), 'a');
+      text[static_cast<size_t>(at)] = '\xff';  // never valid in UTF-8
+      const std::string bad = absl::StrCat(R"({"narrative": ")", text, R"("})");
+      EXPECT_FALSE(DecodesAsTheReference<v1::IncidentEvent>(bad)) << length << " " << at;
+      text.replace(static_cast<size_t>(at), 1, "\xc3\xa9");  // é: valid, and not ASCII
+      const std::string good = absl::StrCat(R"({"narrative": ")", text, R"("})");
+      EXPECT_TRUE(DecodesAsTheReference<v1::IncidentEvent>(good)) << length << " " << at;
+    }
+  }
+  // Outside a string too: a stray byte among the structure, first and last.
+  EXPECT_FALSE(DecodesAsTheReference<v1::IncidentEvent>("\xff{}"));
+  EXPECT_FALSE(DecodesAsTheReference<v1::IncidentEvent>("{}\xff"));
+}
+
 TEST(JsonCodecTest, DoublesEveryFormRoundTrip) {
   const double values[] = {0.1, 1.0, -1.0, 0.5, 1.0 / 3, 1e300, -1e-300, 5e-324, 123456789.125,
                            std::numeric_limits<double>::max(), -0.0, 0.9999999999999999};
