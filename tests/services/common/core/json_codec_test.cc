@@ -266,10 +266,9 @@ TEST(JsonCodecTest, EachFormOfAValueIsTakenOrLeftAndAnsweredAsTheReference) {
   EXPECT_FALSE(DecodesAsTheReference<v1::IncidentEvent>(deep));
 }
 
-// The fast path has RapidJSON check the document's UTF-8 only where the input is not all ASCII,
-// found eight bytes at a time; each string it stores is checked again once unescaped. A byte
-// outside ASCII at any place in a word or in the tail after the last whole word, in inputs of
-// each length modulo 8, still has its UTF-8 checked.
+// The fast path checks the UTF-8 of each string it stores, not the whole document's: a byte
+// outside ASCII at any place of strings of each length, and among the structure, still has its
+// UTF-8 checked.
 TEST(JsonCodecTest, AByteOutsideAsciiAnywhereHasItsUtf8Checked) {
   for (int length = 1; length <= 24; ++length) {
     for (int at = 0; at < length; ++at) {

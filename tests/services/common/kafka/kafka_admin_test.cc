@@ -99,9 +99,9 @@ TEST(ClientConfTest, EveryKindCarriesTheSettingsPropertiesAndItsOwnGuarantees) {
 }
 
 // librdkafka stops fetching a partition for a second (fetch.queue.backoff.ms from 2.2) once its
-// prefetched records pass queued.max.messages.kbytes. With the bounded
-// buffers here that second is longer than the buffer lasts under a backlog: the loop then waited
-// in poll for 45% of a drain (tests/benchmarks/README.md, "The fetch backoff").
+// prefetched records pass queued.max.messages.kbytes. With the bounded buffers here that second
+// is longer than the buffer lasts under a backlog: the loop then waited in poll for 45% of a
+// drain (tests/benchmarks/README.md, "The fetch backoff").
 TEST(ClientConfTest, EveryConsumerFetchesAgainSoonAfterItsBufferFills) {
   KafkaSettings settings;
   settings.bootstrap_servers = "broker:9093";
